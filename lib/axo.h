@@ -1,0 +1,142 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* axo.h: the internal API shared by the axo-* programs. */
+#ifndef AXO_H
+#define AXO_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+/*
+ * The exit-code table of the whole family (README, every man page).
+ * 96-99 are each program's own protocol errors, documented on its page.
+ */
+#define AXO_EXIT_OK	0	/* success */
+#define AXO_EXIT_NO	1	/* a definite no: bad MAC, mismatch */
+#define AXO_EXIT_STATE	96	/* a state file that is not a valid state */
+#define AXO_EXIT_PROTO0	96	/* 96-99: program-specific codes */
+#define AXO_EXIT_USAGE	100	/* bad usage: options, operands, fds */
+#define AXO_EXIT_TEMP	111	/* system or temporary failure */
+#define AXO_EXIT_EXEC	126	/* chainload: PROG found, exec failed */
+#define AXO_EXIT_NOENT	127	/* chainload: PROG not found */
+
+/* The fds of the family (shared/STYLE.md "Program interface"). */
+#define AXO_FD_STATE_IN		4
+#define AXO_FD_STATE_OUT	5
+#define AXO_FD_NET_IN		6
+#define AXO_FD_NET_OUT		7
+
+/*
+ * proc.c: process set-up and messages.
+ * axo_init: names the program for messages (errmsg_iam), turns core
+ * dumps off (RLIMIT_CORE 0, PR_SET_DUMPABLE 0) so that no secret reaches
+ * a disk through a crash, ignores SIGPIPE (writes report EPIPE), and
+ * initialises libsodium.  Dies 111 on failure.
+ */
+void axo_init(const char *prog);
+
+/*
+ * Messages follow "prog: fatal: what: why", lower case, no period, never
+ * a secret.  They go to fd 2 (errmsg), never to stdout.
+ */
+__attribute__((noreturn, format(printf, 2, 3)))
+void axo_die(int code, const char *fmt, ...);
+/* as axo_die, with ": strerror(errno)" appended */
+__attribute__((noreturn, format(printf, 2, 3)))
+void axo_diesys(int code, const char *fmt, ...);
+__attribute__((format(printf, 1, 2)))
+void axo_warn(const char *fmt, ...);
+__attribute__((format(printf, 1, 2)))
+void axo_hint(const char *fmt, ...);
+/* "prog: usage: USAGE", exit 100 */
+__attribute__((noreturn))
+void axo_usage(const char *usage);
+
+/*
+ * Whole-string unsigned parse: 1 and *n set when s is all digits and
+ * fits in max, else 0.
+ */
+int axo_scan_uint(const char *s, unsigned long max, unsigned long *n);
+/* Exactly 2*len hex digits into out: 1, else 0. */
+int axo_scan_hex(const char *s, unsigned char *out, size_t len);
+/* len bytes as 2*len lower-case hex digits and a NUL into out. */
+void axo_fmt_hex(char *out, const unsigned char *in, size_t len);
+
+/*
+ * secmem.c: memory for secrets.  Guarded, locked, never swapped
+ * (sodium_malloc); dies 111 when none can be had.  axo_free wipes.
+ */
+void *axo_xmalloc(size_t len);
+void axo_free(void *p);
+
+/*
+ * fd.c: file descriptors.
+ * axo_fd_need: dies 100 "missing fd N (what)" unless fd is open.
+ * axo_fd_tmpfs: 1 if fd is on tmpfs or ramfs, 0 if not, -1 on error.
+ * axo_fd_need_tmpfs: axo_fd_need, then dies 100 unless the fd is on
+ * tmpfs/ramfs or insecure is set (--insecure-disk).  Pipes, sockets and
+ * terminals pass: they are not a disk.
+ */
+void axo_fd_need(int fd, const char *what);
+int axo_fd_tmpfs(int fd);
+void axo_fd_need_tmpfs(int fd, const char *what, int insecure);
+
+/*
+ * Read fd to EOF into buf (at most max bytes).  Returns the length; -1
+ * with errno EFBIG when there is more than max, or the read error.
+ */
+ssize_t axo_readall(int fd, unsigned char *buf, size_t max);
+/* Read exactly len bytes: len, 0 at EOF before any byte, -1 otherwise
+ * (errno EPIPE for a short read that hit EOF). */
+ssize_t axo_readn(int fd, unsigned char *buf, size_t len);
+/* Write all of buf, retrying on EINTR/EAGAIN-less partial writes: 0 or -1. */
+int axo_writeall(int fd, const void *buf, size_t len);
+
+/*
+ * state.c: state files.  A state is read from one place and written to
+ * another: by default fd 4 and fd 5 (opened by the shell on tmpfs), or a
+ * path given with -S, read and then replaced atomically (PATH.new, then
+ * rename).  Either way the place must be on tmpfs/ramfs unless insecure.
+ * Commit discipline: a program reads, computes, authenticates, and only
+ * then calls axo_state_save; on failure it saves nothing, and the old
+ * state stays valid.
+ */
+struct axo_state_io {
+	const char *path;	/* -S PATH, or NULL for fds */
+	int in;			/* fd to read, default 4 */
+	int out;		/* fd to write, default 5 */
+	int insecure;		/* --insecure-disk */
+};
+void axo_state_io_default(struct axo_state_io *io);
+/* Reads the whole state into buf (secure memory of max bytes) and
+ * returns its length; dies 96 "state is too large" past max, 100 for a
+ * missing or non-tmpfs place, 111 on I/O errors. */
+size_t axo_state_load(const struct axo_state_io *io, unsigned char *buf,
+    size_t max);
+/* Writes the state: to fd io->out, or to io->path atomically.  Dies 111
+ * on failure (the old state is then still in place). */
+void axo_state_save(const struct axo_state_io *io, const unsigned char *buf,
+    size_t len);
+/* Checks, before any work, that the output place is usable. */
+void axo_state_need_out(const struct axo_state_io *io);
+
+/*
+ * hkdf.c: HKDF-SHA256 (RFC 5869); libsodium 1.0.18 has none.
+ * out_len at most 255*32.  salt may be NULL (then 32 zero bytes).
+ */
+void axo_hkdf_extract(unsigned char prk[32], const unsigned char *salt,
+    size_t salt_len, const unsigned char *ikm, size_t ikm_len);
+int axo_hkdf_expand(unsigned char *out, size_t out_len,
+    const unsigned char prk[32], const unsigned char *info, size_t info_len);
+int axo_hkdf(unsigned char *out, size_t out_len, const unsigned char *salt,
+    size_t salt_len, const unsigned char *ikm, size_t ikm_len,
+    const unsigned char *info, size_t info_len);
+
+/*
+ * exec.c: chainloading.  Replaces the process with argv[0] searched on
+ * PATH; when that fails, dies 127 (not found) or 126 (other failure).
+ */
+__attribute__((noreturn))
+void axo_exec(char *const argv[]);
+
+#endif

@@ -1,0 +1,166 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* proc.c: process set-up, messages and small parsers of the family. */
+#include <errno.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <sodium.h>
+
+#include "axo.h"
+
+static const char *prog = "axo";
+
+void
+axo_init(const char *name)
+{
+	struct rlimit rl = { 0, 0 };
+
+	prog = name;
+	/* No core file may carry a key to a disk. */
+	if (setrlimit(RLIMIT_CORE, &rl) == -1)
+		axo_diesys(AXO_EXIT_TEMP, "unable to disable core dumps");
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) == -1)
+		axo_diesys(AXO_EXIT_TEMP, "unable to make the process undumpable");
+	if (signal(SIGPIPE, SIG_IGN) == SIG_ERR)
+		axo_diesys(AXO_EXIT_TEMP, "unable to ignore SIGPIPE");
+	if (sodium_init() < 0)
+		axo_die(AXO_EXIT_TEMP, "unable to initialise libsodium");
+}
+
+static void
+vsay(const char *kind, const char *fmt, va_list ap, const char *sys)
+{
+	char line[1024];
+	int n, m;
+
+	n = snprintf(line, sizeof line, "%s: %s: ", prog, kind);
+	if (n < 0 || (size_t)n >= sizeof line)
+		n = 0;
+	m = vsnprintf(line + n, sizeof line - n, fmt, ap);
+	if (m < 0)
+		m = 0;
+	n += m;
+	if ((size_t)n >= sizeof line - 1)
+		n = sizeof line - 2;
+	if (sys != NULL)
+		n += snprintf(line + n, sizeof line - 1 - n, ": %s", sys);
+	if ((size_t)n >= sizeof line - 1)
+		n = sizeof line - 2;
+	line[n++] = '\n';
+	/* One write, so that lines from two programs do not interleave. */
+	(void)!write(2, line, n);
+}
+
+void
+axo_die(int code, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsay("fatal", fmt, ap, NULL);
+	va_end(ap);
+	_exit(code);
+}
+
+void
+axo_diesys(int code, const char *fmt, ...)
+{
+	va_list ap;
+	int e = errno;
+
+	va_start(ap, fmt);
+	vsay("fatal", fmt, ap, strerror(e));
+	va_end(ap);
+	_exit(code);
+}
+
+void
+axo_warn(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsay("warning", fmt, ap, NULL);
+	va_end(ap);
+}
+
+void
+axo_hint(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsay("hint", fmt, ap, NULL);
+	va_end(ap);
+}
+
+void
+axo_usage(const char *usage)
+{
+	char line[1024];
+	int n;
+
+	n = snprintf(line, sizeof line, "%s: usage: %s\n", prog, usage);
+	if (n > 0 && (size_t)n < sizeof line)
+		(void)!write(2, line, n);
+	_exit(AXO_EXIT_USAGE);
+}
+
+int
+axo_scan_uint(const char *s, unsigned long max, unsigned long *n)
+{
+	unsigned long v = 0;
+
+	if (*s == '\0')
+		return 0;
+	for (; *s; s++) {
+		if (*s < '0' || *s > '9')
+			return 0;
+		if (v > (max - (unsigned long)(*s - '0')) / 10)
+			return 0;
+		v = v * 10 + (unsigned long)(*s - '0');
+	}
+	*n = v;
+	return 1;
+}
+
+static int
+hexval(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+int
+axo_scan_hex(const char *s, unsigned char *out, size_t len)
+{
+	size_t i;
+	int hi, lo;
+
+	if (strlen(s) != 2 * len)
+		return 0;
+	for (i = 0; i < len; i++) {
+		hi = hexval((unsigned char)s[2 * i]);
+		lo = hexval((unsigned char)s[2 * i + 1]);
+		if (hi < 0 || lo < 0)
+			return 0;
+		out[i] = (unsigned char)(hi << 4 | lo);
+	}
+	return 1;
+}
+
+void
+axo_fmt_hex(char *out, const unsigned char *in, size_t len)
+{
+	sodium_bin2hex(out, 2 * len + 1, in, len);
+}
