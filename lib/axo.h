@@ -139,4 +139,24 @@ int axo_hkdf(unsigned char *out, size_t out_len, const unsigned char *salt,
 __attribute__((noreturn))
 void axo_exec(char *const argv[]);
 
+/*
+ * socks5.c: a SOCKS5 client (RFC 1928), no authentication, CONNECT with
+ * the host name resolved by the proxy (ATYP 3), as Tor wants.  Connects
+ * to the proxy at proxy_host:proxy_port (a numeric IPv4 address), asks it
+ * for host:port, and returns the connected socket, or -1 with a message
+ * for the user (the proxy's own reply code in words) in err.  Every read
+ * is bounded by timeout_ms.  Implemented with the axo-onion issue.
+ */
+int axo_socks5_connect(const char *proxy_host, uint16_t proxy_port,
+    const char *host, uint16_t port, unsigned timeout_ms, char *err,
+    size_t errlen);
+
+/* --- ratchet.c, frame.c: the Double Ratchet (axo-ratchet) --- */
+
+/* --- smp.c: the Socialist Millionaire Protocol (axo-smp) --- */
+
+/* --- spake2.c, wormhole.c, ws.c: magic-wormhole (axo-pake) --- */
+
+/* --- torctl.c: tor's control port (axo-onion) --- */
+
 #endif
