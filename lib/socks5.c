@@ -1,0 +1,351 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* socks5.c: a SOCKS5 client (RFC 1928) for tor's SocksPort, bounded in time. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "axo.h"
+
+/*
+ * The reply codes in words: RFC 1928 section 6 for 0x00-0x08, tor's
+ * extended errors (torspec socks-extensions.txt, "Extended error codes",
+ * given by a SocksPort with ExtendedErrors) for 0xF0-0xF7.
+ */
+const char *
+axo_socks5_strrep(int rep)
+{
+	switch (rep) {
+	case 0x00: return "succeeded";
+	case 0x01: return "general SOCKS server failure";
+	case 0x02: return "connection not allowed by ruleset";
+	case 0x03: return "network unreachable";
+	case 0x04: return "host unreachable";
+	case 0x05: return "connection refused";
+	case 0x06: return "TTL expired";
+	case 0x07: return "command not supported";
+	case 0x08: return "address type not supported";
+	case 0xf0: return "onion service descriptor can not be found";
+	case 0xf1: return "onion service descriptor is invalid";
+	case 0xf2: return "onion service introduction failed";
+	case 0xf3: return "onion service rendezvous failed";
+	case 0xf4: return "onion service missing client authorization";
+	case 0xf5: return "onion service wrong client authorization";
+	case 0xf6: return "onion service invalid address";
+	case 0xf7: return "onion service introduction timed out";
+	default: return "unknown reply code";
+	}
+}
+
+int
+axo_socks5_retryable(int rep)
+{
+	/*
+	 * Worth another try after a pause: the descriptor may not be on the
+	 * HSDirs yet (0xF0, tornet.md gotcha 10), or one circuit failed
+	 * (0xF2, 0xF3, 0xF7, 0x06 ttl/timeout).  Missing or wrong client
+	 * authorization and a bad address are definite.
+	 */
+	return rep == 0xf0 || rep == 0xf2 || rep == 0xf3 || rep == 0xf7 ||
+	    rep == 0x06;
+}
+
+int
+axo_socks5_parse_reply(const unsigned char *buf, size_t len, int *rep,
+    char *err, size_t errlen)
+{
+	size_t need;
+
+	/* VER REP RSV ATYP BND.ADDR BND.PORT (RFC 1928 section 6) */
+	if (len >= 1 && buf[0] != 0x05) {
+		snprintf(err, errlen, "proxy sent a bad reply: version 0x%02x",
+		    buf[0]);
+		return -1;
+	}
+	if (len >= 2)
+		*rep = buf[1];
+	if (len >= 3 && buf[2] != 0x00) {
+		snprintf(err, errlen, "proxy sent a bad reply: reserved byte 0x%02x",
+		    buf[2]);
+		return -1;
+	}
+	if (len < 5)
+		return 0;
+	switch (buf[3]) {
+	case 0x01:
+		need = 4 + 4 + 2;
+		break;
+	case 0x03:
+		if (buf[4] == 0) {
+			snprintf(err, errlen,
+			    "proxy sent a bad reply: empty bound name");
+			return -1;
+		}
+		need = 4 + 1 + buf[4] + 2;
+		break;
+	case 0x04:
+		need = 4 + 16 + 2;
+		break;
+	default:
+		snprintf(err, errlen,
+		    "proxy sent a bad reply: address type 0x%02x", buf[3]);
+		return -1;
+	}
+	if (len < need)
+		return 0;
+	return (int)need;
+}
+
+static long
+ms_left(const struct timespec *deadline)
+{
+	struct timespec now;
+	long ms;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	ms = (deadline->tv_sec - now.tv_sec) * 1000 +
+	    (deadline->tv_nsec - now.tv_nsec) / 1000000;
+	return ms < 0 ? 0 : ms;
+}
+
+/* Waits for fd to be ready for events; 1, 0 on timeout, -1 on error. */
+static int
+wait_fd(int fd, short events, const struct timespec *deadline)
+{
+	struct pollfd p;
+	int r;
+
+	for (;;) {
+		p.fd = fd;
+		p.events = events;
+		p.revents = 0;
+		r = poll(&p, 1, (int)ms_left(deadline));
+		if (r == -1 && errno == EINTR)
+			continue;
+		return r < 0 ? -1 : r > 0;
+	}
+}
+
+/*
+ * Reads exactly len bytes before the deadline: 0, or -1 with a message.
+ * Never reads past len: what follows the reply belongs to the stream.
+ */
+static int
+read_exact(int fd, unsigned char *buf, size_t len,
+    const struct timespec *deadline, char *err, size_t errlen)
+{
+	size_t got = 0;
+	ssize_t r;
+	int w;
+
+	while (got < len) {
+		w = wait_fd(fd, POLLIN, deadline);
+		if (w == 0) {
+			snprintf(err, errlen, "proxy did not reply in time");
+			return -1;
+		}
+		if (w == -1) {
+			snprintf(err, errlen, "unable to poll: %s",
+			    strerror(errno));
+			return -1;
+		}
+		r = read(fd, buf + got, len - got);
+		if (r == -1 && (errno == EINTR || errno == EAGAIN))
+			continue;
+		if (r == -1) {
+			snprintf(err, errlen, "unable to read from proxy: %s",
+			    strerror(errno));
+			return -1;
+		}
+		if (r == 0) {
+			snprintf(err, errlen, "proxy closed the connection");
+			return -1;
+		}
+		got += (size_t)r;
+	}
+	return 0;
+}
+
+static int
+write_all(int fd, const unsigned char *buf, size_t len,
+    const struct timespec *deadline, char *err, size_t errlen)
+{
+	ssize_t w;
+	int r;
+
+	while (len > 0) {
+		r = wait_fd(fd, POLLOUT, deadline);
+		if (r <= 0) {
+			snprintf(err, errlen, "unable to write to proxy: %s",
+			    r == 0 ? "timed out" : strerror(errno));
+			return -1;
+		}
+		w = write(fd, buf, len);
+		if (w == -1 && (errno == EINTR || errno == EAGAIN))
+			continue;
+		if (w == -1) {
+			snprintf(err, errlen, "unable to write to proxy: %s",
+			    strerror(errno));
+			return -1;
+		}
+		buf += w;
+		len -= (size_t)w;
+	}
+	return 0;
+}
+
+int
+axo_socks5_open(const char *proxy_host, uint16_t proxy_port,
+    const char *host, uint16_t port, unsigned timeout_ms, int *rep,
+    char *err, size_t errlen)
+{
+	struct sockaddr_in sa;
+	struct timespec deadline;
+	unsigned char req[4 + 1 + 255 + 2], rbuf[4 + 1 + 255 + 2];
+	size_t hlen, n;
+	socklen_t sl;
+	int fd, r, soerr, fl;
+
+	*rep = -1;
+	if (errlen > 0)
+		err[0] = '\0';
+	hlen = strlen(host);
+	if (hlen == 0 || hlen > 255) {
+		snprintf(err, errlen, "host name must be 1 to 255 bytes");
+		return -1;
+	}
+	memset(&sa, 0, sizeof sa);
+	sa.sin_family = AF_INET;
+	sa.sin_port = htons(proxy_port);
+	if (inet_pton(AF_INET, proxy_host, &sa.sin_addr) != 1) {
+		snprintf(err, errlen, "proxy address is not numeric IPv4: %s",
+		    proxy_host);
+		return -1;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &deadline);
+	deadline.tv_sec += timeout_ms / 1000;
+	deadline.tv_nsec += (long)(timeout_ms % 1000) * 1000000;
+	if (deadline.tv_nsec >= 1000000000) {
+		deadline.tv_sec++;
+		deadline.tv_nsec -= 1000000000;
+	}
+
+	fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd == -1) {
+		snprintf(err, errlen, "unable to create socket: %s",
+		    strerror(errno));
+		return -1;
+	}
+	if (connect(fd, (struct sockaddr *)&sa, sizeof sa) == -1) {
+		if (errno != EINPROGRESS) {
+			snprintf(err, errlen, "unable to connect to proxy %s:%u: %s",
+			    proxy_host, proxy_port, strerror(errno));
+			goto fail;
+		}
+		r = wait_fd(fd, POLLOUT, &deadline);
+		if (r <= 0) {
+			snprintf(err, errlen, "unable to connect to proxy %s:%u: %s",
+			    proxy_host, proxy_port,
+			    r == 0 ? "timed out" : strerror(errno));
+			goto fail;
+		}
+		sl = sizeof soerr;
+		if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &sl) == -1)
+			soerr = errno;
+		if (soerr != 0) {
+			snprintf(err, errlen, "unable to connect to proxy %s:%u: %s",
+			    proxy_host, proxy_port, strerror(soerr));
+			goto fail;
+		}
+	}
+
+	/* Greeting: version 5, one method, "no authentication" (section 3). */
+	if (write_all(fd, (const unsigned char *)"\x05\x01\x00", 3, &deadline,
+	    err, errlen) == -1)
+		goto fail;
+	if (read_exact(fd, rbuf, 2, &deadline, err, errlen) == -1)
+		goto fail;
+	if (rbuf[0] != 0x05) {
+		snprintf(err, errlen, "proxy sent a bad reply: version 0x%02x",
+		    rbuf[0]);
+		goto fail;
+	}
+	if (rbuf[1] != 0x00) {
+		snprintf(err, errlen,
+		    "proxy refused every offered method (method 0x%02x)",
+		    rbuf[1]);
+		goto fail;
+	}
+
+	/* CONNECT to a domain name (ATYP 3) that the proxy resolves (4). */
+	n = 0;
+	req[n++] = 0x05;
+	req[n++] = 0x01;
+	req[n++] = 0x00;
+	req[n++] = 0x03;
+	req[n++] = (unsigned char)hlen;
+	memcpy(req + n, host, hlen);
+	n += hlen;
+	req[n++] = (unsigned char)(port >> 8);
+	req[n++] = (unsigned char)(port & 0xff);
+	if (write_all(fd, req, n, &deadline, err, errlen) == -1)
+		goto fail;
+
+	/* The reply's length is known after 5 bytes; read no further. */
+	n = 5;
+	if (read_exact(fd, rbuf, n, &deadline, err, errlen) == -1)
+		goto fail;
+	r = axo_socks5_parse_reply(rbuf, n, rep, err, errlen);
+	if (r == 0) {
+		/* r == 0 means more bytes: the parser says how many in total */
+		size_t total;
+
+		total = rbuf[3] == 0x01 ? 10 : rbuf[3] == 0x04 ? 22 :
+		    (size_t)7 + rbuf[4];
+		if (read_exact(fd, rbuf + n, total - n, &deadline, err,
+		    errlen) == -1)
+			goto fail;
+		n = total;
+		r = axo_socks5_parse_reply(rbuf, n, rep, err, errlen);
+	}
+	if (r <= 0) {
+		if (r == 0)
+			snprintf(err, errlen, "proxy sent a bad reply");
+		*rep = -1;
+		goto fail;
+	}
+	if (*rep != 0x00) {
+		snprintf(err, errlen, "proxy refused: %s (socks5 reply 0x%02x)",
+		    axo_socks5_strrep(*rep), *rep);
+		goto fail;
+	}
+
+	/* Connected: hand back a plain blocking socket. */
+	fl = fcntl(fd, F_GETFL);
+	if (fl == -1 || fcntl(fd, F_SETFL, fl & ~O_NONBLOCK) == -1) {
+		snprintf(err, errlen, "unable to set socket blocking: %s",
+		    strerror(errno));
+		goto fail;
+	}
+	return fd;
+fail:
+	close(fd);
+	return -1;
+}
+
+int
+axo_socks5_connect(const char *proxy_host, uint16_t proxy_port,
+    const char *host, uint16_t port, unsigned timeout_ms, char *err,
+    size_t errlen)
+{
+	int rep;
+
+	return axo_socks5_open(proxy_host, proxy_port, host, port,
+	    timeout_ms, &rep, err, errlen);
+}
