@@ -206,6 +206,7 @@ struct axo_ratchet {
 /* Errors of axo_ratchet_decrypt, as negative numbers. */
 #define AXO_RATCHET_EAUTH	1	/* does not authenticate (or replay) */
 #define AXO_RATCHET_ESKIP	2	/* more than MAX_SKIP messages skipped */
+#define AXO_RATCHET_EBODY	3	/* authentic, but a bad padding or type */
 
 /* A new X25519 key pair as a key file (keygen). */
 void axo_ratchet_keygen(unsigned char key[AXO_RATCHET_KEYFILE]);
@@ -251,13 +252,15 @@ int axo_ratchet_load(struct axo_ratchet *r, const unsigned char *buf,
  */
 #define AXO_FRAME_CELL		498
 #define AXO_FRAME_MAX		(AXO_FRAME_CELL * 128)	/* 63744 */
-#define AXO_FRAME_MAXDATA	(AXO_FRAME_MAX - 2 - AXO_RATCHET_OVERHEAD - 2)
+#define AXO_FRAME_MAXBODY	(AXO_FRAME_MAX - 2 - AXO_RATCHET_OVERHEAD)
+#define AXO_FRAME_MAXDATA	(AXO_FRAME_MAXBODY - 2)	/* 63620 */
 #define AXO_FRAME_DATA		0	/* type: data */
 #define AXO_FRAME_END		1	/* type: end of stream */
 
 /* The whole record size for len data bytes (0 when too large). */
 size_t axo_frame_size(size_t len);
-/* Seal type and data into one record at out (axo_frame_size(len) bytes). */
+/* Seal type and data into one record at out (axo_frame_size(len)
+ * bytes; data may lie inside out). */
 size_t axo_frame_seal(struct axo_ratchet *r, unsigned char *out, int type,
     const unsigned char *data, size_t len);
 /*
@@ -267,9 +270,9 @@ size_t axo_frame_seal(struct axo_ratchet *r, unsigned char *out, int type,
 size_t axo_frame_peek(const unsigned char in[2]);
 /*
  * Open the record in (inlen bytes, from axo_frame_peek).  On success
- * returns 0 with *type and the data at out (AXO_FRAME_MAXDATA bytes at
- * least), *len set; else -AXO_RATCHET_E* (a bad padding or type is
- * -AXO_RATCHET_EAUTH too, and r is unchanged).
+ * returns 0 with *type and the data at out (AXO_FRAME_MAXBODY bytes),
+ * *len set; else -AXO_RATCHET_E*, and r is unchanged, but for EBODY: a
+ * record that authenticates with a bad padding or type.
  */
 int axo_frame_open(struct axo_ratchet *r, unsigned char *out, size_t *len,
     int *type, const unsigned char *in, size_t inlen);
@@ -286,6 +289,105 @@ int axo_wrap_run(struct axo_ratchet *r, char *const argv[], int close_fds[],
 /* --- smp.c: the Socialist Millionaire Protocol (axo-smp) --- */
 
 /* --- spake2.c, wormhole.c, ws.c: magic-wormhole (axo-pake) --- */
+
+/*
+ * spake2.c: symmetric SPAKE2 on Ed25519 as python-spake2 0.8 does it
+ * (shared reference wormhole-protocol.md 6.2).  start: pw is the whole
+ * code, id the appid; entropy is 64 bytes read big-endian as python's
+ * entropy_f(64), or NULL for randombytes (only tests pass it).  msg is
+ * 'S' || X*.  finish: 0 and the 32-byte key, or AXO_SPAKE2_EBAD (not a
+ * symmetric message, not a valid point) or AXO_SPAKE2_EREFLECT (our own
+ * message came back).  The struct holds secrets: put it in axo_xmalloc
+ * memory and wipe it.
+ */
+#define AXO_SPAKE2_MSGLEN	33
+#define AXO_SPAKE2_EBAD		(-1)
+#define AXO_SPAKE2_EREFLECT	(-2)
+struct axo_spake2 {
+	unsigned char pw[32];		/* password scalar, little-endian */
+	unsigned char x[32];		/* our secret scalar */
+	unsigned char xs[32];		/* X*, our element */
+	unsigned char pwhash[32];	/* SHA256(pw) */
+	unsigned char idhash[32];	/* SHA256(idSymmetric) */
+};
+int axo_spake2_start(struct axo_spake2 *s, const unsigned char *pw,
+    size_t pwlen, const unsigned char *id, size_t idlen,
+    const unsigned char entropy[64], unsigned char msg[AXO_SPAKE2_MSGLEN]);
+int axo_spake2_finish(struct axo_spake2 *s, const unsigned char *msg,
+    size_t len, unsigned char key[32]);
+void axo_spake2_wipe(struct axo_spake2 *s);
+
+/*
+ * ws.c: a WebSocket client (RFC 6455) on libwslay, over a connected
+ * stream socket.  Every call is bounded by the deadline (a CLOCK_MONOTONIC
+ * time in ms, axo_ws_now() + timeout).  Errors return -1 with the kind
+ * in *err (AXO_WS_E*) and words in ws->why.
+ * axo_ws_tcp: connects to a host (name or address) and port, -1 and
+ * errno on failure.  axo_ws_open: the HTTP/1.1 upgrade (checks 101 and
+ * Sec-WebSocket-Accept), then frames; NULL on failure.  axo_ws_attach:
+ * frames only, no handshake (the fuzz target).  axo_ws_recv returns the
+ * next whole text message (reassembled from fragments, pings answered)
+ * in *msg (owned by ws, valid until the next call).
+ */
+#define AXO_WS_EIO	1	/* I/O error or connection closed */
+#define AXO_WS_ETIME	2	/* deadline passed */
+#define AXO_WS_EPROTO	3	/* bad handshake, bad frame, binary message */
+struct axo_ws;
+long long axo_ws_now(void);
+int axo_ws_tcp(const char *host, const char *port, long long deadline);
+struct axo_ws *axo_ws_open(int fd, const char *host, const char *port,
+    const char *path, long long deadline, int *err, char *why, size_t whylen);
+struct axo_ws *axo_ws_attach(int fd);
+int axo_ws_send(struct axo_ws *ws, const char *msg, size_t len,
+    long long deadline);
+int axo_ws_recv(struct axo_ws *ws, const char **msg, size_t *len,
+    long long deadline);
+const char *axo_ws_why(const struct axo_ws *ws);
+int axo_ws_err(const struct axo_ws *ws);
+void axo_ws_close(struct axo_ws *ws);
+/* the server's handshake reply: 1 if it accepts key, else 0 (fuzzed) */
+int axo_ws_check_reply(const char *reply, size_t len, const char *key);
+
+/*
+ * wormhole.c: the magic-wormhole mailbox client (reference sections 4-7)
+ * as a state machine.  axo_wh_rx takes one message from the relay and
+ * sends what follows through the send callback; it returns 0 or an
+ * AXO_WH_E* code, with words in axo_wh_why.  The application phases
+ * "0", "1", ... go out with axo_wh_queue (held until the peer's version
+ * phase verified the key) and come in, in order and de-duplicated,
+ * through axo_wh_next.  Outcome codes map to exit codes in axo-pake.c.
+ */
+#define AXO_WH_EPROTO	1	/* protocol violation by relay or peer */
+#define AXO_WH_ERELAY	2	/* the relay said error */
+#define AXO_WH_ECROWD	3	/* nameplate crowded */
+#define AXO_WH_EPERM	4	/* relay wants a permission we lack */
+#define AXO_WH_EMISMATCH 5	/* key confirmation failed: wrong code */
+#define AXO_WH_EPEER	6	/* the peer sent {"error": ...} */
+#define AXO_WH_ESYS	7	/* send callback or memory failed */
+struct axo_wh;
+typedef int (*axo_wh_send_fn)(void *arg, const char *json, size_t len);
+typedef void (*axo_wh_say_fn)(void *arg, const char *motd);
+struct axo_wh *axo_wh_new(const char *appid, const char *code,
+    axo_wh_send_fn send, axo_wh_say_fn say, void *arg);
+int axo_wh_rx(struct axo_wh *wh, const char *msg, size_t len);
+int axo_wh_queue(struct axo_wh *wh, const unsigned char *data, size_t len);
+/* the next in-order peer phase: 1 and *data (owned by wh), or 0 */
+int axo_wh_next(struct axo_wh *wh, const unsigned char **data, size_t *len);
+int axo_wh_verified(const struct axo_wh *wh);
+int axo_wh_closed(const struct axo_wh *wh);
+/* close {mailbox, mood}: happy, lonely, scary, errory */
+int axo_wh_close(struct axo_wh *wh, const char *mood);
+const char *axo_wh_why(const struct axo_wh *wh);
+/* derive_key(key, purpose, len) of the PAKE key; -1 before the key */
+int axo_wh_derive(const struct axo_wh *wh, const char *purpose,
+    unsigned char *out, size_t len);
+void axo_wh_free(struct axo_wh *wh);
+/* the pieces, for the vectors: _key.py derive_key, derive_phase_key,
+ * and encrypt_data with a chosen nonce */
+void axo_wh_derive_key(unsigned char *out, size_t len,
+    const unsigned char key[32], const char *purpose);
+void axo_wh_phase_key(unsigned char out[32], const unsigned char key[32],
+    const char *side, const char *phase);
 
 /* --- torctl.c: tor's control port (axo-onion) --- */
 

@@ -1,0 +1,90 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* frame.c: ratchet records on the wire, padded to fixed buckets. */
+#include <string.h>
+
+#include <sodium.h>
+
+#include "axo.h"
+
+/*
+ * A record's size is 498 << k bytes, k = 0..7: one Tor relay cell
+ * payload (tor-spec §6.1, RELAY_PAYLOAD_SIZE) and its doublings, so a
+ * record never leaks more than which bucket it filled.  The prefix holds
+ * the size of what follows it.
+ */
+static size_t
+bucket(size_t need)
+{
+	size_t b;
+
+	for (b = AXO_FRAME_CELL; b <= AXO_FRAME_MAX; b *= 2)
+		if (need <= b)
+			return b;
+	return 0;
+}
+
+size_t
+axo_frame_size(size_t len)
+{
+	if (len > AXO_FRAME_MAXDATA)
+		return 0;
+	/* prefix, overhead, type byte, data, at least one padding byte */
+	return bucket(2 + AXO_RATCHET_OVERHEAD + 1 + len + 1);
+}
+
+size_t
+axo_frame_seal(struct axo_ratchet *r, unsigned char *out, int type,
+    const unsigned char *data, size_t len)
+{
+	size_t size, body, padded;
+	unsigned char *pt;
+
+	size = axo_frame_size(len);
+	body = size - 2 - AXO_RATCHET_OVERHEAD;
+	/* The padded body is built where its ciphertext goes, and sealed
+	 * in place (libsodium's AEAD allows it): no second buffer. */
+	pt = out + 2 + AXO_RATCHET_EHDR + 24;
+	pt[0] = (unsigned char)type;
+	memmove(pt + 1, data, len);
+	(void)sodium_pad(&padded, pt, 1 + len, body, body);
+	out[0] = (size - 2) >> 8;
+	out[1] = (size - 2) & 0xff;
+	axo_ratchet_encrypt(r, out + 2, pt, body);
+	return size;
+}
+
+size_t
+axo_frame_peek(const unsigned char in[2])
+{
+	size_t n = (size_t)in[0] << 8 | in[1];
+
+	if (bucket(n + 2) != n + 2)
+		return 0;
+	return n + 2;
+}
+
+int
+axo_frame_open(struct axo_ratchet *r, unsigned char *out, size_t *len,
+    int *type, const unsigned char *in, size_t inlen)
+{
+	size_t body, unpadded;
+	int rc;
+
+	if (inlen < 2 || axo_frame_peek(in) != inlen)
+		return -AXO_RATCHET_EAUTH;
+	body = inlen - 2 - AXO_RATCHET_OVERHEAD;
+	rc = axo_ratchet_decrypt(r, out, in + 2, inlen - 2);
+	if (rc != 0)
+		return rc;
+	/* Authenticated, so padding and type were written by the peer's
+	 * axo-ratchet: a bad one is a broken peer, reported as such. */
+	if (sodium_unpad(&unpadded, out, body, body) != 0 || unpadded < 1 ||
+	    out[0] > AXO_FRAME_END) {
+		sodium_memzero(out, body);
+		return -AXO_RATCHET_EBODY;
+	}
+	*type = out[0];
+	*len = unpadded - 1;
+	memmove(out, out + 1, *len);
+	return 0;
+}

@@ -1,0 +1,353 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* wrap.c: run a program with its fds 6/7 encrypted onto the network fds. */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <sodium.h>
+
+#include "axo.h"
+
+/*
+ * The child speaks plaintext on two pipes: its fd 6 reads what the peer
+ * sent, its fd 7 writes what goes to the peer.  Pipes, not a socket pair,
+ * so that the child's close(7) is an end of stream we can see and pass
+ * on as an authenticated END record: a peer that only sees the network
+ * close can tell truncation from the end.
+ */
+
+struct buf {
+	unsigned char *p;
+	size_t off, len, cap;
+};
+
+static volatile sig_atomic_t got_sig;
+
+static void
+on_sig(int sig)
+{
+	got_sig = sig;
+}
+
+static void
+buf_init(struct buf *b, size_t cap)
+{
+	b->p = axo_xmalloc(cap);
+	b->off = b->len = 0;
+	b->cap = cap;
+}
+
+/* Room at the end for need bytes, compacting if that makes it. */
+static unsigned char *
+buf_room(struct buf *b, size_t need)
+{
+	if (b->off + b->len + need > b->cap && b->off > 0) {
+		memmove(b->p, b->p + b->off, b->len);
+		b->off = 0;
+	}
+	if (b->off + b->len + need > b->cap)
+		return NULL;
+	return b->p + b->off + b->len;
+}
+
+static void
+buf_drop(struct buf *b, size_t n)
+{
+	b->off += n;
+	b->len -= n;
+	if (b->len == 0)
+		b->off = 0;
+}
+
+static void
+nonblock(int fd)
+{
+	int fl = fcntl(fd, F_GETFL);
+
+	if (fl == -1 || fcntl(fd, F_SETFL, fl | O_NONBLOCK) == -1)
+		axo_diesys(AXO_EXIT_TEMP, "unable to set fd %d non-blocking",
+		    fd);
+}
+
+/* End our direction of the network: shutdown a socket, close a pipe. */
+static void
+net_close_out(void)
+{
+	if (shutdown(AXO_FD_NET_OUT, SHUT_WR) == -1)
+		close(AXO_FD_NET_OUT);
+}
+
+static pid_t
+spawn(char *const argv[], int to_child[2], int from_child[2],
+    int close_fds[], int nclose, const sigset_t *mask)
+{
+	pid_t pid;
+	int i;
+
+	if (pipe2(to_child, O_CLOEXEC) == -1 ||
+	    pipe2(from_child, O_CLOEXEC) == -1)
+		axo_diesys(AXO_EXIT_TEMP, "unable to make pipes");
+	pid = fork();
+	if (pid == -1)
+		axo_diesys(AXO_EXIT_TEMP, "unable to fork");
+	if (pid > 0)
+		return pid;
+	/* The child gets the plaintext pipes and none of the state fds. */
+	for (i = 0; i < nclose; i++)
+		close(close_fds[i]);
+	if (dup2(to_child[0], AXO_FD_NET_IN) == -1 ||
+	    dup2(from_child[1], AXO_FD_NET_OUT) == -1)
+		axo_diesys(AXO_EXIT_TEMP, "unable to move fds for %s", argv[0]);
+	signal(SIGPIPE, SIG_DFL);
+	signal(SIGTERM, SIG_DFL);
+	signal(SIGINT, SIG_DFL);
+	signal(SIGHUP, SIG_DFL);
+	sigprocmask(SIG_SETMASK, mask, NULL);
+	axo_exec(argv);
+}
+
+int
+axo_wrap_run(struct axo_ratchet *r, char *const argv[], int close_fds[],
+    int nclose)
+{
+	struct buf netout, netin, kidout;
+	struct pollfd pf[5];
+	struct sigaction sa;
+	sigset_t block, orig;
+	unsigned char *tmp, *room;
+	int to_child[2], from_child[2], cin, cout, pidfd, st = 0, rc, type;
+	int child_done = 0, net_eof = 0, got_end = 0, net_dead = 0;
+	int shut = 0, authfail = 0, ic, in, on, oc, ip, nf;
+	unsigned long nrec = 0;
+	size_t size, dlen;
+	ssize_t n;
+	pid_t pid;
+
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_sig;
+	sigemptyset(&block);
+	sigaddset(&block, SIGTERM);
+	sigaddset(&block, SIGINT);
+	sigaddset(&block, SIGHUP);
+	sigprocmask(SIG_BLOCK, &block, &orig);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+
+	/* Signals stay blocked but in ppoll, so none is lost between a
+	 * check of got_sig and the wait. */
+	pid = spawn(argv, to_child, from_child, close_fds, nclose, &orig);
+	close(to_child[0]);
+	close(from_child[1]);
+	cout = to_child[1];
+	cin = from_child[0];
+	pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+	if (pidfd == -1)
+		axo_diesys(AXO_EXIT_TEMP, "unable to watch the child");
+	nonblock(cin);
+	nonblock(cout);
+	nonblock(AXO_FD_NET_IN);
+	nonblock(AXO_FD_NET_OUT);
+
+	buf_init(&netout, 4 * AXO_FRAME_MAX);
+	buf_init(&netin, 2 * AXO_FRAME_MAX);
+	buf_init(&kidout, 4 * AXO_FRAME_MAXBODY);
+	tmp = axo_xmalloc(AXO_FRAME_MAXDATA);
+
+	/* Alice speaks first, even if her program does not: bob cannot
+	 * send a byte before her first record (DR §4.1). */
+	if (r->c.role == 0 && r->c.ns == 0 && r->c.pn == 0 && r->c.step == 0) {
+		room = buf_room(&netout, AXO_FRAME_MAX);
+		netout.len += axo_frame_seal(r, room, AXO_FRAME_DATA, tmp, 0);
+	}
+
+	for (;;) {
+		if (got_sig) {
+			kill(pid, got_sig);
+			got_sig = 0;
+		}
+		if (child_done && cin == -1 && (netout.len == 0 || net_dead))
+			break;
+		if (child_done && cout != -1) {
+			close(cout);
+			cout = -1;
+		}
+		if (cin != -1 && child_done && !axo_ratchet_can_send(r)) {
+			/* Its output can never be sent: bob never heard. */
+			close(cin);
+			cin = -1;
+			continue;
+		}
+		if (cout != -1 && kidout.len == 0 && (net_eof || got_end)) {
+			close(cout);
+			cout = -1;
+		}
+		if (!shut && cin == -1 && netout.len == 0 && !net_dead) {
+			net_close_out();
+			shut = 1;
+		}
+		nf = 0;
+		ic = in = on = oc = ip = -1;
+		if (cin != -1 && !net_dead && axo_ratchet_can_send(r) &&
+		    buf_room(&netout, AXO_FRAME_MAX) != NULL) {
+			pf[nf].fd = cin, pf[nf].events = POLLIN, ic = nf++;
+		}
+		if (!net_eof && !got_end &&
+		    buf_room(&kidout, AXO_FRAME_MAXBODY) != NULL &&
+		    buf_room(&netin, AXO_FRAME_MAX) != NULL) {
+			pf[nf].fd = AXO_FD_NET_IN, pf[nf].events = POLLIN;
+			in = nf++;
+		}
+		if (netout.len > 0 && !net_dead) {
+			pf[nf].fd = AXO_FD_NET_OUT, pf[nf].events = POLLOUT;
+			on = nf++;
+		}
+		if (cout != -1 && kidout.len > 0) {
+			pf[nf].fd = cout, pf[nf].events = POLLOUT, oc = nf++;
+		}
+		if (!child_done) {
+			pf[nf].fd = pidfd, pf[nf].events = POLLIN, ip = nf++;
+		}
+		if (nf == 0)
+			break;
+		if (ppoll(pf, nf, NULL, &orig) == -1) {
+			if (errno == EINTR)
+				continue;
+			axo_diesys(AXO_EXIT_TEMP, "unable to poll");
+		}
+
+		if (ic >= 0 && pf[ic].revents) {
+			n = read(cin, tmp, AXO_FRAME_MAXDATA);
+			if (n > 0) {
+				room = buf_room(&netout, AXO_FRAME_MAX);
+				netout.len += axo_frame_seal(r, room,
+				    AXO_FRAME_DATA, tmp, (size_t)n);
+			} else if (n == 0 || (errno != EAGAIN &&
+			    errno != EINTR)) {
+				room = buf_room(&netout, AXO_FRAME_MAX);
+				netout.len += axo_frame_seal(r, room,
+				    AXO_FRAME_END, tmp, 0);
+				close(cin);
+				cin = -1;
+			}
+		}
+		if (on >= 0 && pf[on].revents) {
+			n = write(AXO_FD_NET_OUT, netout.p + netout.off,
+			    netout.len);
+			if (n > 0)
+				buf_drop(&netout, (size_t)n);
+			else if (n == -1 && errno != EAGAIN && errno != EINTR) {
+				axo_warn("unable to write to the network: %s",
+				    strerror(errno));
+				net_dead = 1;
+				/* The child's output has nowhere to go. */
+				if (cin != -1) {
+					close(cin);
+					cin = -1;
+				}
+			}
+		}
+		if (in >= 0 && pf[in].revents) {
+			room = buf_room(&netin, AXO_FRAME_MAX);
+			n = read(AXO_FD_NET_IN, room, AXO_FRAME_MAX);
+			if (n > 0)
+				netin.len += (size_t)n;
+			else if (n == 0 || (errno != EAGAIN &&
+			    errno != EINTR)) {
+				if (n == -1)
+					axo_warn("unable to read from the "
+					    "network: %s", strerror(errno));
+				net_eof = 1;
+			}
+			while (!got_end && netin.len >= 2) {
+				size = axo_frame_peek(netin.p + netin.off);
+				if (size == 0) {
+					authfail = 1;
+					break;
+				}
+				if (netin.len < size)
+					break;
+				room = buf_room(&kidout, AXO_FRAME_MAXBODY);
+				nrec++;
+				rc = axo_frame_open(r, room, &dlen, &type,
+				    netin.p + netin.off, size);
+				buf_drop(&netin, size);
+				if (rc != 0) {
+					authfail = rc == -AXO_RATCHET_ESKIP ?
+					    2 : 1;
+					break;
+				}
+				if (type == AXO_FRAME_END)
+					got_end = 1;
+				else
+					kidout.len += dlen;
+				if (buf_room(&kidout, AXO_FRAME_MAXBODY) ==
+				    NULL)
+					break;
+			}
+			if (authfail)
+				break;
+			if (net_eof && !got_end)
+				axo_warn("the network closed before the end "
+				    "of the stream");
+		}
+		if (oc >= 0 && pf[oc].revents) {
+			n = write(cout, kidout.p + kidout.off, kidout.len);
+			if (n > 0)
+				buf_drop(&kidout, (size_t)n);
+			else if (n == -1 && errno != EAGAIN && errno != EINTR) {
+				/* The child stopped reading: drop its input. */
+				buf_drop(&kidout, kidout.len);
+				close(cout);
+				cout = -1;
+			}
+		}
+		if (ip >= 0 && pf[ip].revents) {
+			if (waitpid(pid, &st, WNOHANG) == pid)
+				child_done = 1;
+		}
+	}
+
+	if (authfail) {
+		if (authfail == 2)
+			axo_warn("record %lu skips more than %d messages", nrec,
+			    AXO_RATCHET_MAX_SKIP);
+		else
+			axo_warn("record %lu from the network does not "
+			    "authenticate", nrec);
+		if (cin != -1)
+			close(cin);
+		if (cout != -1)
+			close(cout);
+		cin = cout = -1;
+		kill(pid, SIGTERM);
+	}
+	if (!child_done && waitpid(pid, &st, 0) == -1)
+		axo_diesys(AXO_EXIT_TEMP, "unable to wait for %s", argv[0]);
+	if (cin != -1)
+		close(cin);
+	if (cout != -1)
+		close(cout);
+	close(pidfd);
+	sodium_memzero(tmp, AXO_FRAME_MAXDATA);
+	axo_free(tmp);
+	axo_free(netout.p);
+	axo_free(netin.p);
+	axo_free(kidout.p);
+	sigprocmask(SIG_SETMASK, &orig, NULL);
+	if (authfail)
+		return AXO_EXIT_NO;
+	if (WIFSIGNALED(st))
+		return 128 + WTERMSIG(st);
+	if (WEXITSTATUS(st) != 0)
+		return WEXITSTATUS(st);
+	if (net_dead || (net_eof && !got_end))
+		return AXO_EXIT_TEMP;
+	return 0;
+}
