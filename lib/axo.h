@@ -288,6 +288,47 @@ int axo_wrap_run(struct axo_ratchet *r, char *const argv[], int close_fds[],
 
 /* --- smp.c: the Socialist Millionaire Protocol (axo-smp) --- */
 
+/*
+ * smp.c: OTR's SMP on ristretto255 (axotor(7) "SOCIALIST MILLIONAIRE
+ * PROTOCOL").  The initiator calls new, step1, step3, step5; the
+ * responder new, step2, step4.  Each message is the whole frame (u16
+ * length included) of axo_smp_msglen(n) bytes.  A step returns 0, or -1
+ * when the message is malformed, an element invalid or a proof false
+ * (axo_smp_error says which, in words fit for a message); after -1 the
+ * state is dead.  step4 and step5 set *match.  new hashes the compared
+ * value from the session id, the initiator's and the responder's ids
+ * (by role, not mine/theirs) and the secret; it returns NULL for sizes
+ * out of range, and dies 111 without secure memory.  The state lives in
+ * axo_xmalloc memory; axo_smp_free wipes it.
+ */
+#define AXO_SMP_VERSION		1
+#define AXO_SMP_SID_MIN		16
+#define AXO_SMP_SID_MAX		64
+#define AXO_SMP_ID_MAX		255
+#define AXO_SMP_SECRET_MAX	1024
+#define AXO_SMP_MSG1_LEN	(4 + 6 * 32)	/* 196 */
+#define AXO_SMP_MSG2_LEN	(4 + 11 * 32)	/* 356 */
+#define AXO_SMP_MSG3_LEN	(4 + 8 * 32)	/* 260 */
+#define AXO_SMP_MSG4_LEN	(4 + 3 * 32)	/* 100 */
+#define AXO_SMP_MSG_MAX		AXO_SMP_MSG2_LEN
+struct axo_smp;
+struct axo_smp *axo_smp_new(int initiator, const unsigned char *sid,
+    size_t sidlen, const unsigned char *id_init, size_t id_init_len,
+    const unsigned char *id_resp, size_t id_resp_len,
+    const unsigned char *secret, size_t secretlen);
+size_t axo_smp_msglen(int n);
+int axo_smp_step1(struct axo_smp *st, unsigned char out[AXO_SMP_MSG1_LEN]);
+int axo_smp_step2(struct axo_smp *st, const unsigned char *in, size_t inlen,
+    unsigned char out[AXO_SMP_MSG2_LEN]);
+int axo_smp_step3(struct axo_smp *st, const unsigned char *in, size_t inlen,
+    unsigned char out[AXO_SMP_MSG3_LEN]);
+int axo_smp_step4(struct axo_smp *st, const unsigned char *in, size_t inlen,
+    unsigned char out[AXO_SMP_MSG4_LEN], int *match);
+int axo_smp_step5(struct axo_smp *st, const unsigned char *in, size_t inlen,
+    int *match);
+const char *axo_smp_error(const struct axo_smp *st);
+void axo_smp_free(struct axo_smp *st);
+
 /* --- spake2.c, wormhole.c, ws.c: magic-wormhole (axo-pake) --- */
 
 /*
@@ -392,11 +433,84 @@ void axo_wh_phase_key(unsigned char out[32], const unsigned char key[32],
 /* --- torctl.c: tor's control port (axo-onion) --- */
 
 /*
+ * torctl.c: a client of tor's control port (torspec control-spec).  What
+ * tor sends is untrusted: replies are parsed strictly (§2.3), bounded in
+ * size and lines, and every wait is bounded by c->timeout_ms.  The
+ * functions return 0, or one of the AXO_TORCTL_E* kinds with a message
+ * for the user in c->err (tor's own text for a refusal; never a secret).
+ */
+#define AXO_TORCTL_REPLY_MAX	16384	/* bytes of one reply */
+#define AXO_TORCTL_LINES_MAX	64	/* lines of one reply */
+#define AXO_TORCTL_PATH_MAX	1024	/* a cookie file's path */
+#define AXO_TORCTL_ESYS		(-1)	/* system error: 111 */
+#define AXO_TORCTL_EPROTO	(-2)	/* malformed, oversized, cut reply */
+#define AXO_TORCTL_EREFUSED	(-3)	/* tor said no (4xx/5xx), auth failed */
+#define AXO_TORCTL_ETIME	(-4)	/* no reply in time: 111 */
+
+struct axo_torctl_reply {
+	int code;		/* the status code of every line */
+	size_t nlines;
+	char *line[AXO_TORCTL_LINES_MAX];	/* each line's text, in text */
+	char text[AXO_TORCTL_REPLY_MAX];
+};
+
+struct axo_torctl {
+	int fd;
+	unsigned timeout_ms;	/* bound of each command (default 30 s) */
+	size_t len;
+	unsigned char buf[AXO_TORCTL_REPLY_MAX];
+	/* called with each event (650) that arrives before a reply */
+	void (*event)(void *arg, const struct axo_torctl_reply *r);
+	void *arg;
+	char err[512];
+};
+
+/*
+ * One reply in buf[0..len): its length when complete (r filled: each
+ * line's text after "NNN-", a "+" line's data joined to it with "\n"),
+ * 0 when more bytes are needed, -1 with a message when malformed.
+ */
+int axo_torctl_parse_reply(const unsigned char *buf, size_t len,
+    struct axo_torctl_reply *r, char *err, size_t errlen);
+/*
+ * Finds KEY=VALUE in a reply line's text (VALUE a word or a QuotedString,
+ * §2.1.1, unescaped into out): 1 found, 0 absent, -1 malformed or longer
+ * than outlen - 1.
+ */
+int axo_torctl_kv(const char *line, const char *key, char *out,
+    size_t outlen);
+void axo_torctl_init(struct axo_torctl *c);
+int axo_torctl_open(struct axo_torctl *c, const char *host, uint16_t port);
+void axo_torctl_close(struct axo_torctl *c);
+/*
+ * Authenticates (§3.5, §3.21, §3.24): with the password when one is
+ * given (HASHEDPASSWORD); else SAFECOOKIE with cookie_path or the cookie
+ * file tor names (tor's hash checked first); else plain COOKIE, only with
+ * a cookie_path the user gave; else NULL when tor offers it.
+ */
+int axo_torctl_auth(struct axo_torctl *c, const char *cookie_path,
+    const unsigned char *password, size_t pwlen);
+/* Sends one command line; reads its reply, passing earlier events to
+ * c->event.  A reply that is not 2xx is AXO_TORCTL_EREFUSED. */
+int axo_torctl_cmd(struct axo_torctl *c, const char *cmd,
+    struct axo_torctl_reply *r);
+/* Reads the next reply within timeout_ms. */
+int axo_torctl_read(struct axo_torctl *c, struct axo_torctl_reply *r,
+    unsigned timeout_ms);
+/* Reads the next reply, which must be an event (650). */
+int axo_torctl_wait_event(struct axo_torctl *c, struct axo_torctl_reply *r,
+    unsigned timeout_ms);
+/* GETINFO key (§3.9): its value into out. */
+int axo_torctl_getinfo(struct axo_torctl *c, const char *key, char *out,
+    size_t outlen);
+
+/*
  * socks5.c, beyond axo_socks5_connect (whose socket is close-on-exec and
  * blocking once connected).
  * axo_socks5_open: the same, and *rep is set to the proxy's reply code
- * (0x00-0xff) when the proxy gave one, else -1 (no reply, a malformed
- * reply, a system error); the message for the user is in err either way.
+ * (0x00-0xff) when the proxy gave one, -2 when the proxy broke the
+ * protocol (a malformed reply, EOF within it), else -1 (a system error,
+ * no reply in time); the message for the user is in err either way.
  * axo_socks5_parse_reply: the CONNECT reply in buf[0..len) (RFC 1928
  * section 6), untrusted: returns its whole length when complete, 0 when
  * more bytes are needed, -1 with a message when malformed.  *rep is set

@@ -133,7 +133,8 @@ wait_fd(int fd, short events, const struct timespec *deadline)
 }
 
 /*
- * Reads exactly len bytes before the deadline: 0, or -1 with a message.
+ * Reads exactly len bytes before the deadline: 0, or with a message -1
+ * (system error, time out) or -2 (EOF: the proxy broke the protocol).
  * Never reads past len: what follows the reply belongs to the stream.
  */
 static int
@@ -165,7 +166,7 @@ read_exact(int fd, unsigned char *buf, size_t len,
 		}
 		if (r == 0) {
 			snprintf(err, errlen, "proxy closed the connection");
-			return -1;
+			return -2;
 		}
 		got += (size_t)r;
 	}
@@ -269,18 +270,18 @@ axo_socks5_open(const char *proxy_host, uint16_t proxy_port,
 	if (write_all(fd, (const unsigned char *)"\x05\x01\x00", 3, &deadline,
 	    err, errlen) == -1)
 		goto fail;
-	if (read_exact(fd, rbuf, 2, &deadline, err, errlen) == -1)
-		goto fail;
+	if ((r = read_exact(fd, rbuf, 2, &deadline, err, errlen)) != 0)
+		goto failr;
 	if (rbuf[0] != 0x05) {
 		snprintf(err, errlen, "proxy sent a bad reply: version 0x%02x",
 		    rbuf[0]);
-		goto fail;
+		goto bad;
 	}
 	if (rbuf[1] != 0x00) {
 		snprintf(err, errlen,
 		    "proxy refused every offered method (method 0x%02x)",
 		    rbuf[1]);
-		goto fail;
+		goto bad;
 	}
 
 	/* CONNECT to a domain name (ATYP 3) that the proxy resolves (4). */
@@ -299,8 +300,8 @@ axo_socks5_open(const char *proxy_host, uint16_t proxy_port,
 
 	/* The reply's length is known after 5 bytes; read no further. */
 	n = 5;
-	if (read_exact(fd, rbuf, n, &deadline, err, errlen) == -1)
-		goto fail;
+	if ((r = read_exact(fd, rbuf, n, &deadline, err, errlen)) != 0)
+		goto failr;
 	r = axo_socks5_parse_reply(rbuf, n, rep, err, errlen);
 	if (r == 0) {
 		/* r == 0 means more bytes: the parser says how many in total */
@@ -308,17 +309,16 @@ axo_socks5_open(const char *proxy_host, uint16_t proxy_port,
 
 		total = rbuf[3] == 0x01 ? 10 : rbuf[3] == 0x04 ? 22 :
 		    (size_t)7 + rbuf[4];
-		if (read_exact(fd, rbuf + n, total - n, &deadline, err,
-		    errlen) == -1)
-			goto fail;
+		if ((r = read_exact(fd, rbuf + n, total - n, &deadline, err,
+		    errlen)) != 0)
+			goto failr;
 		n = total;
 		r = axo_socks5_parse_reply(rbuf, n, rep, err, errlen);
 	}
 	if (r <= 0) {
 		if (r == 0)
 			snprintf(err, errlen, "proxy sent a bad reply");
-		*rep = -1;
-		goto fail;
+		goto bad;
 	}
 	if (*rep != 0x00) {
 		snprintf(err, errlen, "proxy refused: %s (socks5 reply 0x%02x)",
@@ -331,9 +331,18 @@ axo_socks5_open(const char *proxy_host, uint16_t proxy_port,
 	if (fl == -1 || fcntl(fd, F_SETFL, fl & ~O_NONBLOCK) == -1) {
 		snprintf(err, errlen, "unable to set socket blocking: %s",
 		    strerror(errno));
+		*rep = -1;
 		goto fail;
 	}
 	return fd;
+failr:
+	if (r == -2)
+		goto bad;
+	*rep = -1;
+	close(fd);
+	return -1;
+bad:
+	*rep = -2;
 fail:
 	close(fd);
 	return -1;

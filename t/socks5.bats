@@ -110,7 +110,7 @@ fake() {
 		rm -f "$T/port"
 		fake "${m%%:*}"
 		run socks5 "$FAKE_PORT" a.onion 80 5000 </dev/null
-		[ "$status" -eq 111 ]
+		[ "$status" -eq 99 ]
 		[ "$output" = "socks5: fatal: ${m#*:}" ]
 	done
 }
@@ -118,7 +118,7 @@ fake() {
 @test "socks5: garbage is refused" {
 	fake garbage
 	run socks5 "$FAKE_PORT" a.onion 80 5000 </dev/null
-	[ "$status" -eq 111 ]
+	[ "$status" -eq 99 ]
 	[[ "$output" = "socks5: fatal: proxy "* ]]
 }
 

@@ -12,7 +12,8 @@
  * Connects through the SOCKS5 proxy on 127.0.0.1:proxyport, writes all of
  * stdin to the stream, shuts down its write side, then copies the stream
  * to stdout until EOF.  Exit 0; 1 when the proxy answered with a refusal
- * (the code is in the message); 111 for any other failure.
+ * (the code is in the message); 99 when it broke the protocol; 111 for
+ * any other failure.
  */
 int
 main(int argc, char **argv)
@@ -31,7 +32,8 @@ main(int argc, char **argv)
 	fd = axo_socks5_open("127.0.0.1", (uint16_t)pp, argv[2],
 	    (uint16_t)port, (unsigned)to, &rep, err, sizeof err);
 	if (fd == -1)
-		axo_die(rep > 0 ? AXO_EXIT_NO : AXO_EXIT_TEMP, "%s", err);
+		axo_die(rep > 0 ? AXO_EXIT_NO : rep == -2 ? 99 : AXO_EXIT_TEMP,
+		    "%s", err);
 	while ((r = read(0, buf, sizeof buf)) > 0)
 		if (axo_writeall(fd, buf, (size_t)r) == -1)
 			axo_diesys(AXO_EXIT_TEMP, "unable to write");
