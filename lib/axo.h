@@ -412,6 +412,9 @@ struct axo_wh *axo_wh_new(const char *appid, const char *code,
     axo_wh_send_fn send, axo_wh_say_fn say, void *arg);
 int axo_wh_rx(struct axo_wh *wh, const char *msg, size_t len);
 int axo_wh_queue(struct axo_wh *wh, const unsigned char *data, size_t len);
+/* queue the text offer {"offer": {"message": text}} of the wormhole
+ * CLI (reference section 7): -1 when text is not UTF-8 */
+int axo_wh_offer(struct axo_wh *wh, const unsigned char *text, size_t len);
 /* the next in-order peer phase: 1 and *data (owned by wh), or 0 */
 int axo_wh_next(struct axo_wh *wh, const unsigned char **data, size_t *len);
 int axo_wh_verified(const struct axo_wh *wh);
