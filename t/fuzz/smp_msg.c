@@ -1,0 +1,190 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* smp_msg: libFuzzer target feeding each SMP message parser and verifier. */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "axo.h"
+
+/*
+ * The first byte picks the message (1-4, modulo 4); the rest is given as
+ * that message to the side that receives it, after an honest run up to
+ * that point.  Randomness is a ChaCha20 stream restarted for every input
+ * (a test-only link: randombytes_set_implementation), so the honest
+ * messages are the same every time and the corpus can hold them; the
+ * fuzzer mutates them from there.  The oracle: a step accepts the message
+ * if and only if it is the honest one byte for byte, and then the verdict
+ * is "equal" (both secrets are).  Anything else aborts.
+ *
+ * Built with -DSMP_MSG_GEN and without -fsanitize=fuzzer, it writes the
+ * seed corpus (the four honest messages, each also one byte short) into
+ * the directory given as its argument.
+ */
+
+static const unsigned char key[32] = "axotor smp fuzz: not a secret!!";
+static uint64_t counter;
+
+static void
+det_buf(void *buf, size_t size)
+{
+	unsigned char nonce[8];
+	int i;
+
+	for (i = 0; i < 8; i++)
+		nonce[i] = (unsigned char)(counter >> (8 * i));
+	counter++;
+	crypto_stream_chacha20(buf, size, nonce, key);
+}
+
+static uint32_t
+det_random(void)
+{
+	uint32_t r;
+
+	det_buf(&r, sizeof r);
+	return r;
+}
+
+static const char *
+det_name(void)
+{
+	return "axotor-fuzz-chacha20";
+}
+
+static struct randombytes_implementation det = {
+	det_name, det_random, NULL, NULL, det_buf, NULL
+};
+
+static const unsigned char sid[32] = "axotor smp fuzz session id 32by";
+static const unsigned char secret[] = "swordfish";
+
+static struct axo_smp *
+side(int initiator)
+{
+	struct axo_smp *st;
+
+	st = axo_smp_new(initiator, sid, sizeof sid,
+	    (const unsigned char *)"alice", 5, (const unsigned char *)"bob", 3,
+	    secret, sizeof secret - 1);
+	if (st == NULL)
+		abort();
+	return st;
+}
+
+/*
+ * Runs the protocol honestly until message n is due; its honest bytes in
+ * honest[], then gives in[] to the receiver.  Returns the step's result.
+ */
+static int
+feed(int n, const unsigned char *in, size_t len, unsigned char *honest,
+    int *match)
+{
+	unsigned char m[5][AXO_SMP_MSG_MAX];
+	struct axo_smp *a, *b;
+	int r = -1, mb = -1;
+
+	counter = 0;
+	a = side(1);
+	b = side(0);
+	*match = -1;
+	if (axo_smp_step1(a, m[1]) != 0)
+		abort();
+	if (n > 1 && axo_smp_step2(b, m[1], AXO_SMP_MSG1_LEN, m[2]) != 0)
+		abort();
+	if (n > 2 && axo_smp_step3(a, m[2], AXO_SMP_MSG2_LEN, m[3]) != 0)
+		abort();
+	if (n > 3 && (axo_smp_step4(b, m[3], AXO_SMP_MSG3_LEN, m[4], &mb) != 0
+	    || mb != 1))
+		abort();
+	memcpy(honest, m[n], axo_smp_msglen(n));
+	if (in != NULL) {
+		switch (n) {
+		case 1:
+			r = axo_smp_step2(b, in, len, m[0]);
+			break;
+		case 2:
+			r = axo_smp_step3(a, in, len, m[0]);
+			break;
+		case 3:
+			r = axo_smp_step4(b, in, len, m[0], match);
+			break;
+		case 4:
+			r = axo_smp_step5(a, in, len, match);
+			break;
+		}
+	}
+	axo_smp_free(a);
+	axo_smp_free(b);
+	return r;
+}
+
+int LLVMFuzzerInitialize(int *argc, char ***argv);
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int
+LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	(void)argc;
+	(void)argv;
+	randombytes_set_implementation(&det);
+	if (sodium_init() < 0)
+		abort();
+	return 0;
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	unsigned char honest[AXO_SMP_MSG_MAX];
+	int n, r, match, same;
+
+	if (size < 1)
+		return 0;
+	n = data[0] % 4 + 1;
+	r = feed(n, data + 1, size - 1, honest, &match);
+	same = size - 1 == axo_smp_msglen(n) &&
+	    memcmp(data + 1, honest, size - 1) == 0;
+	if (same != (r == 0))
+		abort();
+	if (r == 0 && n >= 3 && match != 1)
+		abort();
+	return 0;
+}
+
+#ifdef SMP_MSG_GEN
+int main(int, char **);
+
+int
+main(int argc, char **argv)
+{
+	unsigned char honest[AXO_SMP_MSG_MAX], buf[1 + AXO_SMP_MSG_MAX];
+	char path[4096];
+	size_t len;
+	FILE *f;
+	int n, cut;
+
+	if (argc != 2)
+		return 100;
+	LLVMFuzzerInitialize(&argc, &argv);
+	for (n = 1; n <= 4; n++) {
+		(void)feed(n, NULL, 0, honest, &cut);
+		for (cut = 0; cut < 2; cut++) {
+			len = axo_smp_msglen(n) - (size_t)cut;
+			buf[0] = (unsigned char)(n - 1);
+			memcpy(buf + 1, honest, len);
+			snprintf(path, sizeof path, "%s/msg%d%s", argv[1], n,
+			    cut ? "-short" : "");
+			f = fopen(path, "wb");
+			if (f == NULL || fwrite(buf, 1, len + 1, f) != len + 1 ||
+			    fclose(f) != 0)
+				return 111;
+			/* the oracle holds for the seeds too */
+			LLVMFuzzerTestOneInput(buf, len + 1);
+		}
+	}
+	return 0;
+}
+#endif
