@@ -402,6 +402,7 @@ axo_torctl_cmd(struct axo_torctl *c, const char *cmd,
     struct axo_torctl_reply *r)
 {
 	size_t len = strlen(cmd), i;
+	struct timespec dl;
 	char name[32];
 	int k;
 
@@ -416,8 +417,10 @@ axo_torctl_cmd(struct axo_torctl *c, const char *cmd,
 	name[i] = '\0';
 	if ((k = send_all(c, cmd, len)) != 0 || (k = send_all(c, "\r\n", 2)) != 0)
 		return k;
+	/* one deadline for the reply, however many events come first */
+	deadline_in(&dl, c->timeout_ms);
 	for (;;) {
-		k = axo_torctl_read(c, r, c->timeout_ms);
+		k = axo_torctl_read(c, r, (unsigned)ms_left(&dl));
 		if (k != 0)
 			return k;
 		/* asynchronous events may come before the reply, §4.1 */

@@ -265,7 +265,10 @@ launch_die(int code, const char *fmt, ...)
 	axo_die(code, "%s", msg);
 }
 
-/* The last [err] (else [warn]) line tor logged: its own words. */
+/*
+ * Why tor stopped, in its own words: its first [err] line, or the
+ * warning before one that points to it, else its last [warn] line.
+ */
 static void
 tor_said(const char *log, char *out, size_t outlen)
 {
@@ -292,8 +295,12 @@ tor_said(const char *log, char *out, size_t outlen)
 		p = strchr(line, '\n');
 		if (p != NULL)
 			*p++ = '\0';
-		if (strstr(line, "[err] ") != NULL) {
-			best = line;
+		if (strstr(line, "[err] ") != NULL && prio < 2) {
+			/* "Reading config failed--see warnings above": then
+			 * the last warning is the reason */
+			if (strstr(line, "see warnings above") == NULL ||
+			    best == NULL)
+				best = line;
 			prio = 2;
 		} else if (prio < 2 && strstr(line, "[warn] ") != NULL) {
 			best = line;
@@ -927,6 +934,7 @@ main(int argc, char **argv)
 	int ch;
 
 	axo_init("axo-onion");
+	opterr = 0;
 	if (argc >= 2 && (strcmp(argv[1], "--help") == 0 ||
 	    strcmp(argv[1], "-h") == 0)) {
 		printf("usage: %s\n       %s\n       %s\n       %s\n"
