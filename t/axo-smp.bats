@@ -395,3 +395,97 @@ check_flips() {
 	grep -q 'axo-smp -i --session-id "\$sid" -s 8 8<alice.txt 6<b2a 7>a2b &' "$AXO_TOP/man/axo-smp.1"
 	grep -q 'axo-smp --session-id "\$sid" -s 8 8<bob.txt 7>b2a 6<a2b' "$AXO_TOP/man/axo-smp.1"
 }
+
+@test "axo-smp: the secret from the terminal, echo off" {
+	command -v script >/dev/null || skip "no script(1)"
+	cd "$T"
+	mkfifo a2b b2a
+	axo-smp --session-id $SID -s 8 8<bob 7>b2a 6<a2b &
+	# type only once the prompt is up: turning echo off flushes typeahead
+	{ for i in $(seq 100); do
+		grep -q 'secret:' out 2>/dev/null && break
+		sleep 0.1
+	  done
+	  printf 'correct horse battery staple\n'; } |
+		script -qec "axo-smp -i --session-id $SID 6<b2a 7>a2b" /dev/null >out
+	wait $!
+	[ "$(tr -d '\r' <out)" = "secret: " ]
+}
+
+peer() { /usr/bin/python3 "$AXO_TOP/t/helpers/smp-peer.py" "$@"; }
+
+@test "axo-smp: the independent peer's ristretto255 gives RFC 9496 A.1's multiples of the generator" {
+	run peer --multiples 6
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = 0000000000000000000000000000000000000000000000000000000000000000 ]
+	[ "${lines[1]}" = e2f2ae0a6abc4e71a884a961c500515f58e30b6aa582dd8db6a65945e08d2d76 ]
+	[ "${lines[2]}" = 6a493210f7499cd17fecb510ae0cea23a110e8d5b901f8acadd3095c73a3b919 ]
+	[ "${lines[3]}" = 94741f5d5d52755ece4f23f044ee27d5d1ea1e2bd196b462166b16152a9d0259 ]
+	[ "${lines[4]}" = da80862773358b466ffadfe0b3293ab3d9fd53c5ea6c955358f568322daf6a57 ]
+	[ "${lines[5]}" = e882b131016b52c1d3337080187cf768423efccbb517bb495ab812c4160ff44e ]
+}
+
+@test "axo-smp: agrees with an independent peer written from axotor(7) (t/helpers/smp-peer.py), both roles" {
+	p=$AXO_TOP/t/helpers/smp-peer.py
+	run --separate-stderr pair axo-smp -i --session-id $SID -s 8 --id alice --peer-id bob -- \
+		/usr/bin/python3 "$p" --session-id $SID -s 9 --id bob --peer-id alice \
+		8<"$T/alice" 9<"$T/bob"
+	[ "$status" -eq 0 ]
+	[ "$stderr" = "" ]
+	run --separate-stderr pair /usr/bin/python3 "$p" -i --session-id $SID -s 8 --id alice --peer-id bob -- \
+		axo-smp --session-id $SID -s 9 --id bob --peer-id alice \
+		8<"$T/alice" 9<"$T/bob"
+	[ "$status" -eq 0 ]
+	[ "$stderr" = "" ]
+	run pair axo-smp -i --session-id $SID -s 8 -- \
+		/usr/bin/python3 "$p" --session-id $SID -s 9 8<"$T/alice" 9<"$T/eve"
+	[ "$status" -eq 1 ]
+	# (the two sides decide at nearly the same time: either order)
+	[ "$(printf '%s\n' "${lines[0]}" "${lines[1]}" | sort | tr '\n' '|')" = \
+		"axo-smp: fatal: the secrets differ|smp-peer: fatal: the secrets differ|" ]
+	[ "${lines[2]}" = "pair: prog1 exited 1" ]
+	[ "${lines[3]}" = "pair: prog2 exited 1" ]
+	run pair /usr/bin/python3 "$p" -i --session-id $SID2 -s 8 -- \
+		axo-smp --session-id $SID -s 9 8<"$T/alice" 9<"$T/bob"
+	[ "$status" -eq 1 ]
+	# (the two sides decide at nearly the same time: either order)
+	[ "$(printf '%s\n' "${lines[0]}" "${lines[1]}" | sort | tr '\n' '|')" = \
+		"axo-smp: fatal: the secrets differ|smp-peer: fatal: the secrets differ|" ]
+	[ "${lines[2]}" = "pair: prog1 exited 1" ]
+	[ "${lines[3]}" = "pair: prog2 exited 1" ]
+}
+
+@test "axo-smp: runs under axo-ratchet wrap, with the ratchet's session id" {
+	[ -x "$AXO_BIN/axo-ratchet" ] || skip "axo-ratchet is not built"
+	cd "$T"
+	head -c 32 /dev/urandom >sk
+	pub=$(axo-ratchet keygen -S bk)
+	axo-ratchet init -r bob -k 9 -K bk -S bs 9<sk
+	axo-ratchet init -r alice -k 9 -p "$pub" -S as 9<sk
+	sid=$(axo-ratchet id -S as)
+	[ "$sid" = "$(axo-ratchet id -S bs)" ]
+	# (the wraps' own statuses are axo-ratchet's business: only the
+	# two axo-smp verdicts are checked here)
+	run pair axo-ratchet wrap -S as sh -c "axo-smp -i --session-id $sid -s 8; echo alice=\$? >&2" -- \
+		axo-ratchet wrap -S bs sh -c "axo-smp --session-id $sid -s 9; echo bob=\$? >&2" \
+		8<alice 9<bob
+	[[ "$output" == *alice=0* ]]
+	[[ "$output" == *bob=0* ]]
+	run pair axo-ratchet wrap -S as sh -c "axo-smp -i --session-id $sid -s 8; echo alice=\$? >&2" -- \
+		axo-ratchet wrap -S bs sh -c "axo-smp --session-id $sid -s 9; echo bob=\$? >&2" \
+		8<alice 9<eve
+	[[ "$output" == *alice=1* ]]
+	[[ "$output" == *bob=1* ]]
+}
+
+@test "axo-smp: valgrind finds no error on either side" {
+	command -v valgrind >/dev/null || skip "no valgrind"
+	vg="valgrind -q --error-exitcode=99 --leak-check=full"
+	run --separate-stderr pair $vg "$AXO_BIN/axo-smp" -i --session-id $SID -s 8 -- \
+		$vg "$AXO_BIN/axo-smp" --session-id $SID -s 9 8<"$T/alice" 9<"$T/bob"
+	[ "$status" -eq 0 ]
+	[ "$stderr" = "" ]
+	run relay -q -f a:300 $vg "$AXO_BIN/axo-smp" -i --session-id $SID -s 8 -- \
+		$vg "$AXO_BIN/axo-smp" --session-id $SID -s 9 8<"$T/alice" 9<"$T/bob"
+	[ "$output" = "111 97" ]
+}
