@@ -176,11 +176,17 @@ send_msg(int n, const unsigned char *buf)
 		axo_diesys(AXO_EXIT_TEMP, "unable to write message %d", n);
 }
 
+/* A failed step: the state is wiped before the message. */
 static void
 check(struct axo_smp *st, int r, int n)
 {
-	if (r != 0)
-		axo_die(EXIT_PROOF, "message %d: %s", n, axo_smp_error(st));
+	char why[128];
+
+	if (r == 0)
+		return;
+	snprintf(why, sizeof why, "%s", axo_smp_error(st));
+	axo_smp_free(st);
+	axo_die(EXIT_PROOF, "message %d: %s", n, why);
 }
 
 int
@@ -208,7 +214,10 @@ main(int argc, char **argv)
 	axo_init("axo-smp");
 	while ((c = getopt_long(argc, argv, "is:t:h", longopts, NULL)) != -1) {
 		switch (c) {
-		case 'i': bit = 1; initiator = 1; break;
+		case 'i':
+			bit = 1;
+			initiator = 1;
+			break;
 		case 's':
 			bit = 2;
 			if (!axo_scan_uint(optarg, 1000000, &secret_fd))
@@ -221,9 +230,18 @@ main(int argc, char **argv)
 				axo_usage(USAGE);
 			timeout_ms = (long)secs * 1000;
 			break;
-		case OPT_SID: bit = 8; sidhex = optarg; break;
-		case OPT_ID: bit = 16; me = optarg; break;
-		case OPT_PEER: bit = 32; peer = optarg; break;
+		case OPT_SID:
+			bit = 8;
+			sidhex = optarg;
+			break;
+		case OPT_ID:
+			bit = 16;
+			me = optarg;
+			break;
+		case OPT_PEER:
+			bit = 32;
+			peer = optarg;
+			break;
 		case 'h':
 			printf("usage: %s\n", USAGE);
 			return 0;
