@@ -344,7 +344,8 @@ put16(crypto_hash_sha512_state *h, const unsigned char *p, size_t len)
 	unsigned char b[2] = { (unsigned char)(len >> 8), (unsigned char)len };
 
 	crypto_hash_sha512_update(h, b, 2);
-	crypto_hash_sha512_update(h, p, len);
+	if (len > 0)	/* p may be NULL for an empty id */
+		crypto_hash_sha512_update(h, p, len);
 }
 
 struct axo_smp *
