@@ -123,7 +123,7 @@ axo_wrap_run(struct axo_ratchet *r, char *const argv[], int close_fds[],
 	unsigned char *tmp, *room;
 	int to_child[2], from_child[2], cin, cout, pidfd, st = 0, rc, type;
 	int child_done = 0, net_eof = 0, got_end = 0, net_dead = 0;
-	int shut = 0, authfail = 0, ic, in, on, oc, ip, nf;
+	int shut = 0, authfail = 0, warned = 0, ic, in, on, oc, ip, nf;
 	unsigned long nrec = 0;
 	size_t size, dlen;
 	ssize_t n;
@@ -168,6 +168,38 @@ axo_wrap_run(struct axo_ratchet *r, char *const argv[], int close_fds[],
 	}
 
 	for (;;) {
+		/* Records are opened as room for their plaintext allows, not
+		 * only when bytes arrive: some may wait in netin. */
+		while (!got_end && netin.len >= 2 &&
+		    buf_room(&kidout, AXO_FRAME_MAXBODY) != NULL) {
+			size = axo_frame_peek(netin.p + netin.off);
+			if (size == 0) {
+				authfail = 1;
+				break;
+			}
+			if (netin.len < size)
+				break;
+			room = buf_room(&kidout, AXO_FRAME_MAXBODY);
+			nrec++;
+			rc = axo_frame_open(r, room, &dlen, &type,
+			    netin.p + netin.off, size);
+			buf_drop(&netin, size);
+			if (rc != 0) {
+				authfail = rc == -AXO_RATCHET_ESKIP ? 2 : 1;
+				break;
+			}
+			if (type == AXO_FRAME_END)
+				got_end = 1;
+			else
+				kidout.len += dlen;
+		}
+		if (authfail)
+			break;
+		if (net_eof && !got_end && !warned) {
+			warned = 1;
+			axo_warn("the network closed before the end of the "
+			    "stream");
+		}
 		if (got_sig) {
 			kill(pid, got_sig);
 			got_sig = 0;
@@ -265,37 +297,6 @@ axo_wrap_run(struct axo_ratchet *r, char *const argv[], int close_fds[],
 					    "network: %s", strerror(errno));
 				net_eof = 1;
 			}
-			while (!got_end && netin.len >= 2) {
-				size = axo_frame_peek(netin.p + netin.off);
-				if (size == 0) {
-					authfail = 1;
-					break;
-				}
-				if (netin.len < size)
-					break;
-				room = buf_room(&kidout, AXO_FRAME_MAXBODY);
-				nrec++;
-				rc = axo_frame_open(r, room, &dlen, &type,
-				    netin.p + netin.off, size);
-				buf_drop(&netin, size);
-				if (rc != 0) {
-					authfail = rc == -AXO_RATCHET_ESKIP ?
-					    2 : 1;
-					break;
-				}
-				if (type == AXO_FRAME_END)
-					got_end = 1;
-				else
-					kidout.len += dlen;
-				if (buf_room(&kidout, AXO_FRAME_MAXBODY) ==
-				    NULL)
-					break;
-			}
-			if (authfail)
-				break;
-			if (net_eof && !got_end)
-				axo_warn("the network closed before the end "
-				    "of the stream");
 		}
 		if (oc >= 0 && pf[oc].revents) {
 			n = write(cout, kidout.p + kidout.off, kidout.len);
