@@ -480,6 +480,7 @@ peer() { /usr/bin/python3 "$AXO_TOP/t/helpers/smp-peer.py" "$@"; }
 
 @test "axo-smp: valgrind finds no error on either side" {
 	command -v valgrind >/dev/null || skip "no valgrind"
+	! grep -qa __asan_init "$AXO_BIN/axo-smp" || skip "a sanitizer build"
 	vg="valgrind -q --error-exitcode=99 --leak-check=full"
 	run --separate-stderr pair $vg "$AXO_BIN/axo-smp" -i --session-id $SID -s 8 -- \
 		$vg "$AXO_BIN/axo-smp" --session-id $SID -s 9 8<"$T/alice" 9<"$T/bob"
