@@ -23,7 +23,7 @@
  * is bounded by the connection's timeout.
  */
 
-static int
+__attribute__((format(printf, 3, 4))) static int
 fail(struct axo_torctl *c, int kind, const char *fmt, ...)
 {
 	va_list ap;
@@ -34,7 +34,7 @@ fail(struct axo_torctl *c, int kind, const char *fmt, ...)
 	return kind;
 }
 
-static void
+__attribute__((format(printf, 3, 4))) static void
 perr(char *err, size_t errlen, const char *fmt, ...)
 {
 	va_list ap;
