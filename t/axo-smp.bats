@@ -490,3 +490,23 @@ peer() { /usr/bin/python3 "$AXO_TOP/t/helpers/smp-peer.py" "$@"; }
 		$vg "$AXO_BIN/axo-smp" --session-id $SID -s 9 8<"$T/alice" 9<"$T/bob"
 	[ "$output" = "111 97" ]
 }
+
+@test "axo-smp: lib/smp.c keeps its contract (t/unit/smp-api)" {
+	run "$AXO_TBIN/unit/smp-api"
+	[ "$status" -eq 0 ]
+	[ "$output" = "ok new refuses sizes out of range
+ok new takes the largest sizes
+ok message sizes
+ok equal secrets match on both sides
+ok a finished state takes no more steps
+ok different secrets differ on both sides
+ok a responder cannot send message 1
+ok step1 runs once
+ok an initiator takes no message 1 (its own reflected)
+ok after a failure the state is dead
+ok message 3 of another run is refused
+ok message 4 of another run is refused
+ok message 2 of another run is refused
+ok two session ids: every proof passes, the values differ
+ok a short buffer is a bad length" ]
+}
