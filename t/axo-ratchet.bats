@@ -470,3 +470,14 @@ model() { /usr/bin/python3 "$AXO_TOP/t/vectors/dr_model.py" "$@"; }
 	[ "$output" = "dr_model: record does not authenticate" ]
 	[ "$(model decrypt mb <r)" = last ]
 }
+
+@test "man page: the first EXAMPLES block runs as written" {
+	awk '/^\.Sh EXAMPLES/ { ex = 1 } ex && /^\.Bd -literal/ { on = 1; next }
+	    on && /^\.Ed/ { exit } on' "$AXO_TOP/man/axo-ratchet.1" >block
+	grep -q '^\$ axo-ratchet init -r alice' block
+	sed -n 's/^\$ //p' block | sed 's|/dev/shm/axo|'"$T"'/axo|' >script
+	grep -v '^\$ ' block >expected
+	run sh -e script
+	[ "$status" -eq 0 ]
+	[ "$output" = "$(cat expected)" ]
+}
