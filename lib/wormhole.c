@@ -587,9 +587,15 @@ axo_wh_rx(struct axo_wh *wh, const char *msg, size_t len)
 	json_t *j;
 	int r = 0;
 
-	if (wh->fail)
-		return wh->fail;
 	j = json_loadb(msg, len, 0, NULL);
+	/* after a failure only our close's "closed" still matters */
+	if (wh->fail) {
+		type = json_string_value(json_object_get(j, "type"));
+		if (type != NULL && strcmp(type, "closed") == 0)
+			wh->closed = 1;
+		json_decref(j);
+		return wh->fail;
+	}
 	if (!json_is_object(j)) {
 		json_decref(j);
 		return bad(wh, AXO_WH_EPROTO, "relay sent bad json");

@@ -3,6 +3,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,6 +37,7 @@ struct axo_ws {
 	struct msgq *head, *tail;
 	char *cur;			/* the message handed out last */
 	int err;			/* AXO_WS_E*, sticky */
+	int timedout;			/* the last wait ran out (not sticky) */
 	int eof;
 	char why[160];
 };
@@ -129,6 +132,12 @@ fail(struct axo_ws *ws, int err, const char *why)
 {
 	if (ws->err)
 		return;
+	/* a timeout ends one wait, not the connection: a close may follow */
+	if (err == AXO_WS_ETIME) {
+		ws->timedout = 1;
+		snprintf(ws->why, sizeof ws->why, "%s", why);
+		return;
+	}
 	ws->err = err;
 	snprintf(ws->why, sizeof ws->why, "%s", why);
 }
@@ -224,7 +233,7 @@ msg_cb(wslay_event_context_ptr ctx, const struct wslay_event_on_msg_recv_arg *a,
 		break;
 	case WSLAY_BINARY_FRAME:
 		/* _rendezvous.py WSClient.onMessage asserts not isBinary. */
-		fail(ws, AXO_WS_EPROTO, "binary websocket message");
+		fail(ws, AXO_WS_EPROTO, "binary message");
 		break;
 	case WSLAY_CONNECTION_CLOSE:
 		fail(ws, AXO_WS_EIO, "relay closed the websocket");
@@ -235,11 +244,25 @@ msg_cb(wslay_event_context_ptr ctx, const struct wslay_event_on_msg_recv_arg *a,
 	}
 }
 
+static void
+start_cb(wslay_event_context_ptr ctx,
+    const struct wslay_event_on_frame_recv_start_arg *a, void *arg)
+{
+	struct axo_ws *ws = arg;
+
+	/* refuse at the header what we would never buffer */
+	if (a->payload_length > WS_MAXMSG) {
+		fail(ws, AXO_WS_EPROTO, "frame too large");
+		wslay_event_shutdown_read(ctx);
+	}
+}
+
 static struct axo_ws *
 ws_new(int fd)
 {
 	struct wslay_event_callbacks cb;
 	struct axo_ws *ws;
+	int one = 1;
 
 	ws = calloc(1, sizeof *ws);
 	if (ws == NULL)
@@ -250,11 +273,14 @@ ws_new(int fd)
 	cb.send_callback = send_cb;
 	cb.genmask_callback = genmask_cb;
 	cb.on_msg_recv_callback = msg_cb;
+	cb.on_frame_recv_start_callback = start_cb;
 	if (wslay_event_context_client_init(&ws->ctx, &cb, ws) != 0) {
 		free(ws);
 		return NULL;
 	}
 	wslay_event_config_set_max_recv_msg_length(ws->ctx, WS_MAXMSG);
+	/* small messages in a row: Nagle would hold each for an ACK */
+	(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
 	(void)fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
 	return ws;
 }
@@ -510,9 +536,10 @@ flush(struct axo_ws *ws, long long deadline)
 		if (!wslay_event_want_write(ws->ctx))
 			break;
 		r = waitfd(ws->fd, POLLOUT, deadline);
-		if (r == 0)
+		if (r == 0) {
 			fail(ws, AXO_WS_ETIME, "timed out");
-		else if (r == -1)
+			return -1;
+		} else if (r == -1)
 			fail(ws, AXO_WS_EIO, strerror(errno));
 	}
 	return ws->err ? -1 : 0;
@@ -545,6 +572,7 @@ axo_ws_recv(struct axo_ws *ws, const char **msg, size_t *len,
 
 	free(ws->cur);
 	ws->cur = NULL;
+	ws->timedout = 0;
 	for (;;) {
 		if (ws->head != NULL) {
 			q = ws->head;
@@ -565,7 +593,7 @@ axo_ws_recv(struct axo_ws *ws, const char **msg, size_t *len,
 		}
 		if (!wslay_event_want_read(ws->ctx)) {
 			/* wslay stops reading after a protocol error */
-			fail(ws, AXO_WS_EPROTO, "bad websocket frame");
+			fail(ws, AXO_WS_EPROTO, "bad frame");
 			return -1;
 		}
 		if (ws->preoff >= ws->prelen) {
@@ -580,7 +608,7 @@ axo_ws_recv(struct axo_ws *ws, const char **msg, size_t *len,
 			}
 		}
 		if (wslay_event_recv(ws->ctx) != 0 && !ws->err && !ws->eof)
-			fail(ws, AXO_WS_EPROTO, "bad websocket frame");
+			fail(ws, AXO_WS_EPROTO, "bad frame");
 		/* pongs and close replies queued by wslay */
 		(void)flush(ws, deadline);
 		if (ws->eof && ws->head == NULL && !ws->err)
@@ -597,7 +625,7 @@ axo_ws_why(const struct axo_ws *ws)
 int
 axo_ws_err(const struct axo_ws *ws)
 {
-	return ws->err;
+	return ws->err ? ws->err : ws->timedout ? AXO_WS_ETIME : 0;
 }
 
 void

@@ -66,7 +66,8 @@ shut(const char *mood)
 	const char *m;
 	size_t n;
 
-	if (ws == NULL || axo_ws_err(ws) || wh == NULL)
+	if (ws == NULL || wh == NULL || (axo_ws_err(ws) != 0 &&
+	    axo_ws_err(ws) != AXO_WS_ETIME))
 		return;
 	if (axo_wh_close(wh, mood) != 0)
 		return;
@@ -111,7 +112,7 @@ fail_ws(const char *what)
 		shut(seen_peer ? "errory" : "lonely");
 		axo_die(EX_TIMEOUT, "timed out %s", what);
 	case AXO_WS_EPROTO:
-		axo_die(EX_PROTO, "relay sent a bad websocket frame: %s",
+		axo_die(EX_PROTO, "relay broke the websocket protocol: %s",
 		    axo_ws_why(ws));
 	default:
 		axo_die(AXO_EXIT_TEMP, "lost the relay: %s", axo_ws_why(ws));
@@ -298,6 +299,7 @@ main(int argc, char **argv)
 	sending = !strcmp(argv[1], "send");
 	argv++;
 	argc--;
+	opterr = 0;	/* our usage line, not getopt's words */
 	while ((c = getopt_long(argc, argv, "+k:i:o:K:vV:a:r:s:dt:c:h", lo,
 	    NULL)) != -1) {
 		/* each option once (minisign) */
@@ -402,15 +404,14 @@ main(int argc, char **argv)
 		if (axo_wh_next(wh, &data, &len))
 			break;
 		pump(deadline, "waiting for the peer");
-		if (axo_wh_derive(wh, "wormhole:verifier", ver, 0) == 0)
-			seen_peer = 1;
+		seen_peer = axo_wh_derive(wh, "wormhole:verifier", ver, 0) == 0;
 		if (!told && axo_wh_verified(wh)) {
 			told = 1;
 			/* _receive.py W_got_verifier: as wormhole --verify */
 			axo_wh_derive(wh, "wormhole:verifier", ver, sizeof ver);
 			axo_fmt_hex(vhex, ver, sizeof ver);
 			if (verify)
-				axo_warn("verifier: %s", vhex);
+				dprintf(2, "axo-pake: verifier: %s\n", vhex);
 			if (vfd != -1) {
 				vhex[64] = '\n';
 				put(vfd, vhex, 65, "verifier");
