@@ -159,6 +159,9 @@ read_exact(int fd, unsigned char *buf, size_t len,
 		r = read(fd, buf + got, len - got);
 		if (r == -1 && (errno == EINTR || errno == EAGAIN))
 			continue;
+		/* a reset is the proxy closing on us, as an EOF is */
+		if (r == -1 && errno == ECONNRESET)
+			r = 0;
 		if (r == -1) {
 			snprintf(err, errlen, "unable to read from proxy: %s",
 			    strerror(errno));
@@ -190,6 +193,10 @@ write_all(int fd, const unsigned char *buf, size_t len,
 		w = write(fd, buf, len);
 		if (w == -1 && (errno == EINTR || errno == EAGAIN))
 			continue;
+		if (w == -1 && (errno == EPIPE || errno == ECONNRESET)) {
+			snprintf(err, errlen, "proxy closed the connection");
+			return -2;
+		}
 		if (w == -1) {
 			snprintf(err, errlen, "unable to write to proxy: %s",
 			    strerror(errno));
@@ -267,9 +274,9 @@ axo_socks5_open(const char *proxy_host, uint16_t proxy_port,
 	}
 
 	/* Greeting: version 5, one method, "no authentication" (section 3). */
-	if (write_all(fd, (const unsigned char *)"\x05\x01\x00", 3, &deadline,
-	    err, errlen) == -1)
-		goto fail;
+	if ((r = write_all(fd, (const unsigned char *)"\x05\x01\x00", 3,
+	    &deadline, err, errlen)) != 0)
+		goto failr;
 	if ((r = read_exact(fd, rbuf, 2, &deadline, err, errlen)) != 0)
 		goto failr;
 	if (rbuf[0] != 0x05) {
@@ -295,8 +302,8 @@ axo_socks5_open(const char *proxy_host, uint16_t proxy_port,
 	n += hlen;
 	req[n++] = (unsigned char)(port >> 8);
 	req[n++] = (unsigned char)(port & 0xff);
-	if (write_all(fd, req, n, &deadline, err, errlen) == -1)
-		goto fail;
+	if ((r = write_all(fd, req, n, &deadline, err, errlen)) != 0)
+		goto failr;
 
 	/* The reply's length is known after 5 bytes; read no further. */
 	n = 5;

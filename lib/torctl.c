@@ -353,6 +353,9 @@ axo_torctl_read(struct axo_torctl *c, struct axo_torctl_reply *r,
 		n = read(c->fd, c->buf + c->len, sizeof c->buf - c->len);
 		if (n == -1 && (errno == EINTR || errno == EAGAIN))
 			continue;
+		/* a reset is tor closing on us, as an EOF is */
+		if (n == -1 && errno == ECONNRESET)
+			n = 0;
 		if (n == -1)
 			return fail(c, AXO_TORCTL_ESYS,
 			    "unable to read from control port: %s",
@@ -387,6 +390,9 @@ send_all(struct axo_torctl *c, const char *s, size_t len)
 		w = write(c->fd, s, len);
 		if (w == -1 && (errno == EINTR || errno == EAGAIN))
 			continue;
+		if (w == -1 && (errno == EPIPE || errno == ECONNRESET))
+			return fail(c, AXO_TORCTL_EPROTO,
+			    "tor closed the control connection");
 		if (w == -1)
 			return fail(c, AXO_TORCTL_ESYS,
 			    "unable to write to control port: %s",
