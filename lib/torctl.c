@@ -426,6 +426,10 @@ axo_torctl_cmd(struct axo_torctl *c, const char *cmd,
 	/* one deadline for the reply, however many events come first */
 	deadline_in(&dl, c->timeout_ms);
 	for (;;) {
+		/* a reply already buffered is read without a wait: check */
+		if (ms_left(&dl) == 0)
+			return fail(c, AXO_TORCTL_ETIME,
+			    "tor's control port did not reply in time");
 		k = axo_torctl_read(c, r, (unsigned)ms_left(&dl));
 		if (k != 0)
 			return k;

@@ -783,6 +783,9 @@ chainload(int fd, char **argv)
 		axo_diesys(AXO_EXIT_TEMP, "unable to dup2");
 	if (fd != AXO_FD_NET_IN && fd != AXO_FD_NET_OUT)
 		close(fd);
+	/* dup2 clears close-on-exec, but the socket may already be 6 or 7 */
+	else if (fcntl(fd, F_SETFD, 0) == -1)
+		axo_diesys(AXO_EXIT_TEMP, "unable to clear close-on-exec");
 	axo_exec(argv);
 }
 

@@ -451,6 +451,15 @@ print(a[a.index('$last') ^ 1])")
 	[ "$(cat "$T/log")" = "050100033e$(printf '%s.onion' "$ADDR" | od -An -tx1 | tr -d ' \n')0050" ]
 }
 
+@test "connect: a socket that lands on fd 6 itself still reaches PROG" {
+	fakesocks ok
+	# fds 3, 4, 5 taken: the socket is fd 6 (a case valgrind found)
+	run axo-onion connect -q -s "$FAKE_PORT" "$ADDR.onion" 80 \
+		sh -c 'echo hello >&7; head -n1 <&6' 3</dev/null 4</dev/null 5</dev/null
+	[ "$status" -eq 0 ]
+	[ "$output" = hello ]
+}
+
 @test "connect: a refusal is not retried (exit 98, in words)" {
 	fakesocks rep:f4
 	run axo-onion connect -s "$FAKE_PORT" "$ADDR" 80 touch "$T/ran"
