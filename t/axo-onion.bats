@@ -196,6 +196,27 @@ U_SERVE="axo-onion: usage: axo-onion serve [-q] -d DIR [-t SECONDS] PROG..."
 	[ ! -e "$T/tor.env" ]
 }
 
+@test "launch: a signal kills our tor too (exit 128+n)" {
+	chmod 700 "$T"
+	cat >"$T/extra" <<-EOF
+	TestingTorNetwork 1
+	DirAuthority x orport=1 no-v2 v3ident=0000000000000000000000000000000000000000 127.0.0.1:1 0000000000000000000000000000000000000000
+	EOF
+	port=$(( (RANDOM % 20000) + 30000 ))
+	axo-onion launch -q -d "$T" -f "$T/extra" -s "$port" -c $((port + 1)) \
+		-t 60 2>"$T/err" 3>&- &
+	pid=$!
+	for i in $(seq 100); do [ -s "$T/tor.log" ] && break; sleep 0.05; done
+	sleep 0.5
+	kill -TERM "$pid"
+	st=0
+	wait "$pid" || st=$?
+	[ "$st" -eq 143 ]
+	[ "$(cat "$T/err")" = "axo-onion: fatal: interrupted by signal 15" ]
+	none_left
+	[ ! -e "$T/tor.env" ]
+}
+
 @test "launch: a tor program that is not there" {
 	chmod 700 "$T"
 	AXO_TOR=/nonexistent/tor run axo-onion launch -q -d "$T" -t 5
