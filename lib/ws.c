@@ -223,7 +223,8 @@ msg_cb(wslay_event_context_ptr ctx, const struct wslay_event_on_msg_recv_arg *a,
 		}
 		q->next = NULL;
 		q->len = a->msg_length;
-		memcpy(q->data, a->msg, a->msg_length);
+		if (a->msg_length > 0)
+			memcpy(q->data, a->msg, a->msg_length);
 		q->data[a->msg_length] = '\0';
 		if (ws->tail)
 			ws->tail->next = q;
