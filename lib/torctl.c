@@ -520,7 +520,7 @@ has_method(const char *list, const char *m)
 
 struct authsecrets {
 	unsigned char cookie[32], cn[32], sn[32], mac[32], want[32];
-	char cmd[256];
+	char cmd[640];	/* AUTHENTICATE and a quoted 256-byte password */
 	char kvbuf[160];
 };
 

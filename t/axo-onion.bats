@@ -48,6 +48,20 @@ waitport() {
 	FAKE_PORT=$(cat "$T/port")
 }
 
+# two free TCP ports on 127.0.0.1, "P P+1"
+freeports() {
+	/usr/bin/python3 -c '
+import socket
+while True:
+    a = socket.socket(); a.bind(("127.0.0.1", 0)); p = a.getsockname()[1]
+    b = socket.socket()
+    try:
+        b.bind(("127.0.0.1", p + 1))
+    except OSError:
+        continue
+    print(p, p + 1); break'
+}
+
 # a valid credential record (address, key) of python-nacl's making
 cred() {
 	/usr/bin/python3 -c '
@@ -186,7 +200,8 @@ U_SERVE="axo-onion: usage: axo-onion serve [-q] -d DIR [-t SECONDS] PROG..."
 	SECONDS=0
 	run axo-onion launch -d "$T" -f "$T/extra" -s 0 -t 3
 	[ "$status" -eq 100 ]
-	port=$(( (RANDOM % 20000) + 30000 ))
+	set -- $(freeports)
+	port=$1
 	run axo-onion launch -d "$T" -f "$T/extra" -s "$port" -c $((port + 1)) -t 3
 	[ "$status" -eq 111 ]
 	[[ "${lines[0]}" = "axo-onion: info: tor started, pid "* ]]
@@ -202,7 +217,8 @@ U_SERVE="axo-onion: usage: axo-onion serve [-q] -d DIR [-t SECONDS] PROG..."
 	TestingTorNetwork 1
 	DirAuthority x orport=1 no-v2 v3ident=0000000000000000000000000000000000000000 127.0.0.1:1 0000000000000000000000000000000000000000
 	EOF
-	port=$(( (RANDOM % 20000) + 30000 ))
+	set -- $(freeports)
+	port=$1
 	axo-onion launch -q -d "$T" -f "$T/extra" -s "$port" -c $((port + 1)) \
 		-t 60 2>"$T/err" 3>&- &
 	pid=$!
