@@ -320,26 +320,26 @@ tor_said(const char *log, char *out, size_t outlen)
 	}
 }
 
-static void
-copy_file(int out, const char *path)
+/* The caller's extra torrc lines: a text file of at most 64 KiB. */
+static size_t
+load_extra(const char *path, unsigned char *buf, size_t max)
 {
-	unsigned char buf[65536];
 	ssize_t n;
 	int fd;
 
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd == -1)
 		axo_diesys(AXO_EXIT_USAGE, "unable to open %s", path);
-	n = axo_readall(fd, buf, sizeof buf);
+	n = axo_readall(fd, buf, max - 1);
 	if (n == -1)
 		axo_diesys(AXO_EXIT_USAGE, "unable to read %s (at most 64 KiB)",
 		    path);
 	close(fd);
 	if (memchr(buf, '\0', (size_t)n) != NULL)
 		axo_die(AXO_EXIT_USAGE, "%s is not a text file", path);
-	if (axo_writeall(out, buf, (size_t)n) == -1 ||
-	    (n > 0 && buf[n - 1] != '\n' && axo_writeall(out, "\n", 1) == -1))
-		axo_diesys(AXO_EXIT_TEMP, "unable to write torrc");
+	if (n > 0 && buf[n - 1] != '\n')
+		buf[n++] = '\n';
+	return (size_t)n;
 }
 
 static void
@@ -365,6 +365,8 @@ cmd_launch(const struct opts *o)
 	char datadir[4096], torrc[4096], log[4096], env[4096], cookie[4096];
 	char text[8192], tag[256], said[512], *sum, *prog;
 	char *argv[8], owner[32];
+	static unsigned char extra[65537];
+	size_t extralen = 0;
 	struct axo_torctl c;
 	struct sigaction sa;
 	struct timespec t0;
@@ -378,6 +380,8 @@ cmd_launch(const struct opts *o)
 	path_in(log, sizeof log, o->dir, "tor.log");
 	path_in(env, sizeof env, o->dir, "tor.env");
 	path_in(cookie, sizeof cookie, datadir, "control_auth_cookie");
+	if (o->torrc != NULL)
+		extralen = load_extra(o->torrc, extra, sizeof extra);
 	if (mkdir(datadir, 0700) == -1) {
 		if (errno == EEXIST)
 			axo_die(AXO_EXIT_USAGE,
@@ -405,9 +409,7 @@ cmd_launch(const struct opts *o)
 		axo_die(AXO_EXIT_USAGE, "directory name too long: %s", o->dir);
 	if (axo_writeall(fd, text, strlen(text)) == -1)
 		axo_diesys(AXO_EXIT_TEMP, "unable to write %s", torrc);
-	if (o->torrc != NULL)
-		copy_file(fd, o->torrc);
-	if (close(fd) == -1)
+	if (axo_writeall(fd, extra, extralen) == -1 || close(fd) == -1)
 		axo_diesys(AXO_EXIT_TEMP, "unable to write %s", torrc);
 
 	memset(&sa, 0, sizeof sa);
@@ -841,7 +843,7 @@ static int
 cmd_serve(const struct opts *o, char **argv)
 {
 	struct sockaddr_un sa;
-	struct ucred cred;
+	struct ucred cred = { 0, (uid_t)-1, (gid_t)-1 };
 	struct pollfd p;
 	struct timespec t0;
 	char sock[4096], tmp[4096];

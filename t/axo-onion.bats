@@ -241,6 +241,18 @@ U_SERVE="axo-onion: usage: axo-onion serve [-q] -d DIR [-t SECONDS] PROG..."
 	[ ! -e "$T/tor.env" ]
 }
 
+@test "launch: an extra torrc that cannot be read leaves nothing behind" {
+	chmod 700 "$T"
+	run axo-onion launch -d "$T" -f "$T/none"
+	[ "$status" -eq 100 ]
+	[ "$output" = "axo-onion: fatal: unable to open $T/none: No such file or directory" ]
+	printf 'a\0b' >"$T/bin"
+	run axo-onion launch -d "$T" -f "$T/bin"
+	[ "$status" -eq 100 ]
+	[ "$output" = "axo-onion: fatal: $T/bin is not a text file" ]
+	[ ! -e "$T/tor" ] && [ ! -e "$T/torrc" ]
+}
+
 @test "launch: a second launch in the same directory is refused" {
 	chmod 700 "$T"
 	mkdir -m 700 "$T/tor"
