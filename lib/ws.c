@@ -149,6 +149,7 @@ recv_cb(wslay_event_context_ptr ctx, uint8_t *buf, size_t len, int flags,
 	struct axo_ws *ws = arg;
 	ssize_t r;
 	size_t n;
+	int one = 1;
 
 	(void)flags;
 	if (ws->preoff < ws->prelen) {
@@ -160,8 +161,15 @@ recv_cb(wslay_event_context_ptr ctx, uint8_t *buf, size_t len, int flags,
 		return (ssize_t)n;
 	}
 	r = read(ws->fd, buf, len);
-	if (r > 0)
+	if (r > 0) {
+		/*
+		 * ACK at once: the relay (twisted, Nagle on) holds its next
+		 * small message until our ACK, which Linux would delay 40 ms.
+		 */
+		(void)setsockopt(ws->fd, IPPROTO_TCP, TCP_QUICKACK, &one,
+		    sizeof one);
 		return r;
+	}
 	if (r == 0) {
 		ws->eof = 1;
 		wslay_event_set_error(ctx, WSLAY_ERR_CALLBACK_FAILURE);
@@ -183,8 +191,9 @@ send_cb(wslay_event_context_ptr ctx, const uint8_t *data, size_t len,
 	struct axo_ws *ws = arg;
 	ssize_t r;
 
-	(void)flags;
-	r = send(ws->fd, data, len, MSG_NOSIGNAL);
+	/* header and payload in one segment */
+	r = send(ws->fd, data, len, MSG_NOSIGNAL |
+	    ((flags & WSLAY_MSG_MORE) ? MSG_MORE : 0));
 	if (r >= 0)
 		return r;
 	if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
