@@ -6,7 +6,6 @@
 #include <signal.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -27,12 +26,19 @@ struct buf {
 	size_t off, len, cap;
 };
 
-static volatile sig_atomic_t got_sig;
+static volatile sig_atomic_t got_sig, got_chld;
 
 static void
 on_sig(int sig)
 {
 	got_sig = sig;
+}
+
+static void
+on_chld(int sig)
+{
+	(void)sig;
+	got_chld = 1;
 }
 
 static void
@@ -108,6 +114,7 @@ spawn(char *const argv[], int to_child[2], int from_child[2],
 	signal(SIGTERM, SIG_DFL);
 	signal(SIGINT, SIG_DFL);
 	signal(SIGHUP, SIG_DFL);
+	signal(SIGCHLD, SIG_DFL);
 	sigprocmask(SIG_SETMASK, mask, NULL);
 	axo_exec(argv);
 }
@@ -121,9 +128,9 @@ axo_wrap_run(struct axo_ratchet *r, char *const argv[], int close_fds[],
 	struct sigaction sa;
 	sigset_t block, orig;
 	unsigned char *tmp, *room;
-	int to_child[2], from_child[2], cin, cout, pidfd, st = 0, rc, type;
+	int to_child[2], from_child[2], cin, cout, st = 0, rc, type;
 	int child_done = 0, net_eof = 0, got_end = 0, net_dead = 0;
-	int shut = 0, authfail = 0, warned = 0, ic, in, on, oc, ip, nf;
+	int shut = 0, authfail = 0, warned = 0, ic, in, on, oc, nf;
 	unsigned long nrec = 0;
 	size_t size, dlen;
 	ssize_t n;
@@ -135,10 +142,15 @@ axo_wrap_run(struct axo_ratchet *r, char *const argv[], int close_fds[],
 	sigaddset(&block, SIGTERM);
 	sigaddset(&block, SIGINT);
 	sigaddset(&block, SIGHUP);
+	sigaddset(&block, SIGCHLD);
 	sigprocmask(SIG_BLOCK, &block, &orig);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
+	/* SIGCHLD, not a pidfd: valgrind and older kernels know no
+	 * pidfd_open, and ppoll makes the signal as race-free. */
+	sa.sa_handler = on_chld;
+	sigaction(SIGCHLD, &sa, NULL);
 
 	/* Signals stay blocked but in ppoll, so none is lost between a
 	 * check of got_sig and the wait. */
@@ -147,9 +159,6 @@ axo_wrap_run(struct axo_ratchet *r, char *const argv[], int close_fds[],
 	close(from_child[1]);
 	cout = to_child[1];
 	cin = from_child[0];
-	pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
-	if (pidfd == -1)
-		axo_diesys(AXO_EXIT_TEMP, "unable to watch the child");
 	nonblock(cin);
 	nonblock(cout);
 	nonblock(AXO_FD_NET_IN);
@@ -225,7 +234,7 @@ axo_wrap_run(struct axo_ratchet *r, char *const argv[], int close_fds[],
 			shut = 1;
 		}
 		nf = 0;
-		ic = in = on = oc = ip = -1;
+		ic = in = on = oc = -1;
 		if (cin != -1 && !net_dead && axo_ratchet_can_send(r) &&
 		    buf_room(&netout, AXO_FRAME_MAX) != NULL) {
 			pf[nf].fd = cin, pf[nf].events = POLLIN, ic = nf++;
@@ -243,15 +252,17 @@ axo_wrap_run(struct axo_ratchet *r, char *const argv[], int close_fds[],
 		if (cout != -1 && kidout.len > 0) {
 			pf[nf].fd = cout, pf[nf].events = POLLOUT, oc = nf++;
 		}
-		if (!child_done) {
-			pf[nf].fd = pidfd, pf[nf].events = POLLIN, ip = nf++;
-		}
-		if (nf == 0)
+		if (nf == 0 && child_done)
 			break;
 		if (ppoll(pf, nf, NULL, &orig) == -1) {
-			if (errno == EINTR)
-				continue;
-			axo_diesys(AXO_EXIT_TEMP, "unable to poll");
+			if (errno != EINTR)
+				axo_diesys(AXO_EXIT_TEMP, "unable to poll");
+			memset(pf, 0, sizeof pf);
+		}
+		if (got_chld) {
+			got_chld = 0;
+			if (!child_done && waitpid(pid, &st, WNOHANG) == pid)
+				child_done = 1;
 		}
 
 		if (ic >= 0 && pf[ic].revents) {
@@ -309,10 +320,6 @@ axo_wrap_run(struct axo_ratchet *r, char *const argv[], int close_fds[],
 				cout = -1;
 			}
 		}
-		if (ip >= 0 && pf[ip].revents) {
-			if (waitpid(pid, &st, WNOHANG) == pid)
-				child_done = 1;
-		}
 	}
 
 	if (authfail) {
@@ -335,7 +342,6 @@ axo_wrap_run(struct axo_ratchet *r, char *const argv[], int close_fds[],
 		close(cin);
 	if (cout != -1)
 		close(cout);
-	close(pidfd);
 	sodium_memzero(tmp, AXO_FRAME_MAXDATA);
 	axo_free(tmp);
 	axo_free(netout.p);

@@ -481,3 +481,36 @@ model() { /usr/bin/python3 "$AXO_TOP/t/vectors/dr_model.py" "$@"; }
 	[ "$status" -eq 0 ]
 	[ "$output" = "$(cat expected)" ]
 }
+
+@test "valgrind: keygen, init, encrypt, decrypt, a rejected record and wrap, no error" {
+	command -v valgrind >/dev/null || skip "no valgrind"
+	! grep -qa __asan_init "$AXO_BIN/axo-ratchet" || skip "a sanitizer build"
+	vg="valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite"
+	head -c 32 /dev/urandom >sk
+	pub=$($vg axo-ratchet keygen 5>bk)
+	$vg axo-ratchet init -r bob -S b 4<bk <sk
+	$vg axo-ratchet init -r alice -p "$pub" -S a <sk
+	head -c 5000 /dev/urandom >m
+	$vg axo-ratchet encrypt -S a <m >r
+	$vg axo-ratchet decrypt -S b <r >got
+	cmp m got
+	run $vg axo-ratchet decrypt -S b <r
+	[ "$status" -eq 1 ]
+	[ "$output" = "axo-ratchet: fatal: record 1 does not authenticate" ]
+	head -c 1M /dev/urandom >A
+	cat >kid <<-'EOS'
+	#!/bin/sh
+	cat "$1" >&7 6<&- &
+	exec 7>&-
+	cat <&6 >"$2"
+	wait
+	EOS
+	chmod +x kid
+	run --separate-stderr "$AXO_TBIN/helpers/pair" \
+		$vg "$AXO_BIN/axo-ratchet" wrap -S a ./kid A gotA -- \
+		$vg "$AXO_BIN/axo-ratchet" wrap -S b ./kid A gotB
+	[ "$status" -eq 0 ]
+	[ "$stderr" = "" ]
+	cmp A gotA
+	cmp A gotB
+}
