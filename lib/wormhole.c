@@ -85,6 +85,10 @@ wipe_free(void *q)
 	free(p);
 }
 
+__attribute__((format(printf, 3, 4)))
+static int
+bad(struct axo_wh *wh, int code, const char *fmt, ...);
+
 static int
 bad(struct axo_wh *wh, int code, const char *fmt, ...)
 {

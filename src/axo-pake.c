@@ -459,5 +459,9 @@ main(int argc, char **argv)
 	shut("happy");
 	axo_wh_free(wh);
 	axo_ws_close(ws);
+	free(host);
+	free(port);
+	free(path);
+	free(phost);
 	return 0;
 }

@@ -565,3 +565,31 @@ axo-pake: fatal: timed out waiting for the peer" ]
 	[ "$status" -eq 0 ]
 	[ "$output" = hello ]
 }
+
+@test "valgrind: a full exchange and a mismatch, no memory errors, no leaks on success" {
+	command -v valgrind >/dev/null || skip "valgrind missing"
+	vg="valgrind -q --error-exitcode=9"
+	code=$(mb_code)
+	( rc=0; $vg --leak-check=full axo-pake send -d -r "$MB_URL" -t 30 -k 8 \
+		8<<<"$code" 5>"$T/s.key" <"$T/rec" 2>"$T/s.err" || rc=$?
+	  echo $rc >"$T/s.rc" ) 3>&- &
+	echo $! >>"$T/pids"
+	run --separate-stderr $vg --leak-check=full axo-pake recv -d -r "$MB_URL" \
+		-t 30 -k 8 8<<<"$code" 5>"$T/r.key"
+	[ "$status" -eq 0 ]
+	[ "$stderr" = "" ]
+	[ "$(bgwait s)" -eq 0 ]
+	[ ! -s "$T/s.err" ]
+	cmp "$T/s.key" "$T/r.key"
+	# a fatal exit leaves its memory to the kernel: errors only
+	n=$(mb_code 1 | cut -d- -f1)
+	( rc=0; $vg axo-pake send -d -r "$MB_URL" -t 30 -k 8 8<<<"$n-a" \
+		5>"$T/s2.key" <"$T/rec" 2>"$T/s2.err" || rc=$?
+	  echo $rc >"$T/s2.rc" ) 3>&- &
+	echo $! >>"$T/pids"
+	run --separate-stderr $vg axo-pake recv -d -r "$MB_URL" -t 30 -k 8 \
+		8<<<"$n-b" 5>"$T/r.key"
+	[ "$status" -eq 1 ]
+	[ "$stderr" = "axo-pake: fatal: master key mismatch" ]
+	[ "$(bgwait s2)" -eq 1 ]
+}
