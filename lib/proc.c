@@ -32,6 +32,7 @@ axo_init(const char *name)
 		axo_die(AXO_EXIT_TEMP, "unable to initialise libsodium");
 }
 
+__attribute__((format(printf, 2, 0)))
 static void
 vsay(const char *kind, const char *fmt, va_list ap, const char *sys)
 {
