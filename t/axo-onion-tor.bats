@@ -159,16 +159,20 @@ print("axo-onion-cred-v1 %s %s" % (sys.argv[1], k))' "$ADDR" >"$T/wrong"
 	[ "$output" = "axo-onion: fatal: tor refused DEL_ONION: 552 Unknown Onion Service id" ]
 }
 
-@test "launch: our own tor joins; every file it writes is in its tmpfs dir; killed by PID, nothing left" {
+@test "launch: our own tor joins; a password works; every file it writes is in its tmpfs dir; killed by PID, nothing left" {
 	local sp cp d=$T/own t0
 	sp=$(freeport)
 	cp=$(freeport)
 	[ "$sp" != "$cp" ]
 	mkdir -m 700 "$d"
+	# a control password too, as a system tor may have
+	{ cat "$TORNET_CLIENT_TORRC"
+	  echo "HashedControlPassword $(tor --hash-password sesame | tail -n 1)"
+	} >"$T/extra"
 	t0=$(now_ms)
 	# strace follows launch into tor; it ends when tor does
 	strace -f -qq -o "$T/trace" -e trace=openat,open,creat,mkdir,rename,unlink,truncate \
-		axo-onion launch -d "$d" -f "$TORNET_CLIENT_TORRC" -s "$sp" -c "$cp" \
+		axo-onion launch -d "$d" -f "$T/extra" -s "$sp" -c "$cp" \
 		-O "$BASHPID" -t 60 >"$T/launch.out" 2>"$T/launch.err" 3>&- &
 	spid=$!
 	for i in $(seq 600); do [ -s "$d/tor.env" ] && break; sleep 0.1; done
@@ -191,6 +195,13 @@ print("axo-onion-cred-v1 %s %s" % (sys.argv[1], k))' "$ADDR" >"$T/wrong"
 	cmp "$T/in" "$T/out"
 	wait "$SERVE_PID"
 	SERVE_PID=
+	# the password from an fd, against the real tor
+	run axo-onion unpublish -c "$cp" --password-fd 8 "$(cut -d' ' -f2 "$d/rec")" 8< <(echo open)
+	[ "$status" -eq 97 ]
+	[[ "$output" = "axo-onion: fatal: tor refused AUTHENTICATE: 515 Authentication failed"* ]]
+	run axo-onion unpublish -c "$cp" --password-fd 8 "$(cut -d' ' -f2 "$d/rec")" 8< <(echo sesame)
+	[ "$status" -eq 0 ]
+	[ "$output" = "" ]
 	kill "$TOR_PID"
 	for i in $(seq 100); do kill -0 "$spid" 2>/dev/null || break; sleep 0.1; done
 	! kill -0 "$spid" 2>/dev/null
