@@ -5,7 +5,6 @@
 #include <poll.h>
 #include <signal.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -18,7 +17,9 @@
  * sent, its fd 7 writes what goes to the peer.  Pipes, not a socket pair,
  * so that the child's close(7) is an end of stream we can see and pass
  * on as an authenticated END record: a peer that only sees the network
- * close can tell truncation from the end.
+ * close can tell truncation from the end.  The network itself is never
+ * half-closed: a tor stream has no half-close, and ending our writing
+ * would end the peer's too (axo-onion(1)); the END records do that job.
  */
 
 struct buf {
@@ -81,14 +82,6 @@ nonblock(int fd)
 		    fd);
 }
 
-/* End our direction of the network: shutdown a socket, close a pipe. */
-static void
-net_close_out(void)
-{
-	if (shutdown(AXO_FD_NET_OUT, SHUT_WR) == -1)
-		close(AXO_FD_NET_OUT);
-}
-
 static pid_t
 spawn(char *const argv[], int to_child[2], int from_child[2],
     int close_fds[], int nclose, const sigset_t *mask)
@@ -130,7 +123,7 @@ axo_wrap_run(struct axo_ratchet *r, char *const argv[], int close_fds[],
 	unsigned char *tmp, *room;
 	int to_child[2], from_child[2], cin, cout, st = 0, rc, type;
 	int child_done = 0, net_eof = 0, got_end = 0, net_dead = 0;
-	int shut = 0, authfail = 0, warned = 0, ic, in, on, oc, nf;
+	int net_failed = 0, authfail = 0, warned = 0, ic, in, on, oc, nf;
 	unsigned long nrec = 0;
 	size_t size, dlen;
 	ssize_t n;
@@ -229,10 +222,6 @@ axo_wrap_run(struct axo_ratchet *r, char *const argv[], int close_fds[],
 			close(cout);
 			cout = -1;
 		}
-		if (!shut && cin == -1 && netout.len == 0 && !net_dead) {
-			net_close_out();
-			shut = 1;
-		}
 		nf = 0;
 		ic = in = on = oc = -1;
 		if (cin != -1 && !net_dead && axo_ratchet_can_send(r) &&
@@ -286,9 +275,15 @@ axo_wrap_run(struct axo_ratchet *r, char *const argv[], int close_fds[],
 			if (n > 0)
 				buf_drop(&netout, (size_t)n);
 			else if (n == -1 && errno != EAGAIN && errno != EINTR) {
-				axo_warn("unable to write to the network: %s",
-				    strerror(errno));
+				/* After the peer's end of stream, a peer that
+				 * is gone is no failure: nobody reads there. */
+				if (!got_end) {
+					axo_warn("unable to write to the "
+					    "network: %s", strerror(errno));
+					net_failed = 1;
+				}
 				net_dead = 1;
+				buf_drop(&netout, netout.len);
 				/* The child's output has nowhere to go. */
 				if (cin != -1) {
 					close(cin);
@@ -354,7 +349,7 @@ axo_wrap_run(struct axo_ratchet *r, char *const argv[], int close_fds[],
 		return 128 + WTERMSIG(st);
 	if (WEXITSTATUS(st) != 0)
 		return WEXITSTATUS(st);
-	if (net_dead || (net_eof && !got_end))
+	if (net_failed || (net_eof && !got_end))
 		return AXO_EXIT_TEMP;
 	return 0;
 }

@@ -514,3 +514,15 @@ model() { /usr/bin/python3 "$AXO_TOP/t/vectors/dr_model.py" "$@"; }
 	cmp A gotA
 	cmp A gotB
 }
+
+@test "wrap: whichever side ends first, both exit 0 (no half-close)" {
+	mksession
+	for i in $(seq 1 20); do
+		run "$AXO_TBIN/helpers/pair" \
+			axo-ratchet wrap -S a sh -c 'printf ping >&7; head -c 4 <&6 >got.a' -- \
+			axo-ratchet wrap -S b sh -c 'head -c 4 <&6 >got.b; printf pong >&7'
+		[ "$status" -eq 0 ] || { echo "run $i: $output"; false; }
+		[ -z "$output" ]
+		[ "$(cat got.a)" = pong ] && [ "$(cat got.b)" = ping ]
+	done
+}

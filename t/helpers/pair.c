@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /* pair: run two programs joined on their fds 6 (read) and 7 (write). */
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -40,6 +41,20 @@ spawn(char **argv, int rfd, int wfd, int *close_fds, int nclose)
 	axo_exec(argv);
 }
 
+/* The same file, moved to fd 10 or above. */
+static int
+high(int fd)
+{
+	int h;
+
+	if (fd >= 10)
+		return fd;
+	if ((h = fcntl(fd, F_DUPFD, 10)) == -1)
+		axo_diesys(AXO_EXIT_TEMP, "unable to move fd %d", fd);
+	close(fd);
+	return h;
+}
+
 static int
 status(int st, const char *who)
 {
@@ -77,6 +92,11 @@ main(int argc, char **argv)
 	if (pipes) {
 		if (pipe(a) == -1 || pipe(b) == -1)
 			axo_diesys(AXO_EXIT_TEMP, "unable to make pipes");
+		/* Above 7, so that no dup2 onto 6 or 7 overwrites one. */
+		for (i = 0; i < 2; i++) {
+			a[i] = high(a[i]);
+			b[i] = high(b[i]);
+		}
 		fds[0] = a[0], fds[1] = a[1], fds[2] = b[0], fds[3] = b[1];
 		c1 = spawn(p1, b[0], a[1], fds, 4);
 		c2 = spawn(p2, a[0], b[1], fds, 4);
@@ -85,6 +105,8 @@ main(int argc, char **argv)
 	} else {
 		if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv) == -1)
 			axo_diesys(AXO_EXIT_TEMP, "unable to make a socket pair");
+		sv[0] = high(sv[0]);
+		sv[1] = high(sv[1]);
 		c1 = spawn(p1, sv[0], sv[0], sv, 2);
 		c2 = spawn(p2, sv[1], sv[1], sv, 2);
 		close(sv[0]);
