@@ -31,6 +31,9 @@ setup() {
 
 teardown() {
 	local p
+	if [ -n "${T:-}" ] && [ -f "$T/tn/tornet.env" ]; then
+		"$AXO_TOP/t/helpers/tornet" stop "$T/tn" 3>&- || :
+	fi
 	# only what this test started, by PID
 	if [ -n "${T:-}" ] && [ -f "$T/pids" ]; then
 		for p in $(cat "$T/pids"); do
@@ -449,6 +452,59 @@ for n in range(16):
 		-r "ws://localhost:$port/v1" -t 1 -c 2 -k 8 8<<<"93-xyz1zy" 5>"$T/k"
 	[ "$status" -eq 111 ]
 	[[ "$stderr" == "axo-pake: fatal: unable to reach the relay localhost:$port through 127.0.0.1:"*": "*"refused"* ]]
+}
+
+@test "axo-pake: through real tor, to the mailbox as an onion service of the private Tor network" {
+	[ -x "$AXO_TOP/t/helpers/tornet" ] || skip "t/helpers/tornet missing"
+	command -v tor >/dev/null || skip "tor missing"
+	mkdir -m 700 "$T/tn"
+	"$AXO_TOP/t/helpers/tornet" start "$T/tn" "$BASHPID" >/dev/null 3>&-
+	. "$T/tn/tornet.env"
+	# the mailbox as a v3 onion of tor "s" (ADD_ONION, tor control-spec 3.27)
+	/usr/bin/python3 -c '
+import socket, sys, time
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=60)
+f = s.makefile("rwb", buffering=0)
+def cmd(c):
+    f.write(c.encode() + b"\r\n")
+    out = []
+    while True:
+        l = f.readline().decode().rstrip("\r\n")
+        out.append(l)
+        if l[:4] == "250 " or l[:1] in "45":
+            return out
+cmd("AUTHENTICATE " + open(sys.argv[2], "rb").read().hex())
+cmd("SETEVENTS HS_DESC")
+r = cmd("ADD_ONION NEW:ED25519-V3 Flags=DiscardPK Port=80,127.0.0.1:" + sys.argv[3])
+sid = [l.split("=", 1)[1] for l in r if "ServiceID=" in l][0]
+end = time.time() + 90
+while time.time() < end:
+    if f.readline().decode().startswith("650 HS_DESC UPLOADED " + sid):
+        print(sid + ".onion", flush=True)
+        break
+time.sleep(120)   # the onion lives as long as this control connection
+' "$TORNET_S_CONTROL" "$TORNET_S_COOKIE" "$MB_PORT" >"$T/onion" 2>/dev/null 3>&- &
+	echo $! >>"$T/pids"
+	i=0
+	while [ ! -s "$T/onion" ] && [ $i -lt 1800 ]; do	# 90 s
+		sleep 0.05
+		i=$((i + 1))
+	done
+	onion=$(head -1 "$T/onion")
+	[[ "$onion" =~ ^[a-z2-7]{56}\.onion$ ]]
+	code=$(mb_code)
+	# the server side through tor "s", the client side through tor "c"
+	( rc=0; axo-pake send -s 127.0.0.1:$TORNET_S_SOCKS -r "ws://$onion:80/v1" \
+		-t 60 -k 8 8<<<"$code" 5>"$T/s.key" <"$T/rec" 2>"$T/s.err" || rc=$?
+	  echo $rc >"$T/s.rc" ) 3>&- &
+	echo $! >>"$T/pids"
+	run --separate-stderr axo-pake recv -s 127.0.0.1:$TORNET_C_SOCKS \
+		-r "ws://$onion:80/v1" -t 60 -k 8 8<<<"$code" 5>"$T/r.key"
+	[ "$status" -eq 0 ]
+	[ "$stderr" = "" ]
+	[ "$output" = "$(cat "$T/rec")" ]
+	[ "$(bgwait s)" -eq 0 ]
+	cmp "$T/s.key" "$T/r.key"
 }
 
 # ----------------------------------------------- a relay that misbehaves
