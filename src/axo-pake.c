@@ -282,7 +282,7 @@ main(int argc, char **argv)
 	int c, sending, kfd = -1, in = 0, out = 1, kout = AXO_FD_STATE_OUT;
 	int vfd = -1, verify = 0, direct = 0, insecure = 0, werr;
 	int fd, told = 0;
-	unsigned seen = 0;
+	unsigned char seen[128] = { 0 };
 	long long deadline;
 	ssize_t rlen = 0;
 	size_t len;
@@ -303,10 +303,10 @@ main(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "+k:i:o:K:vV:a:r:s:dt:c:h", lo,
 	    NULL)) != -1) {
 		/* each option once (minisign) */
-		if (c != '?' && c < 128) {
-			if (seen & (1u << (c % 32)) && c != 'h')
+		if (c > 0 && c < 128 && c != '?' && c != 'h') {
+			if (seen[c])
 				axo_usage(USAGE);
-			seen |= 1u << (c % 32);
+			seen[c] = 1;
 		}
 		switch (c) {
 		case 'k': kfd = fdarg(optarg); break;
@@ -337,7 +337,7 @@ main(int argc, char **argv)
 		}
 	}
 	if (optind != argc || peer_ms == 0 || conn_ms == 0 ||
-	    (direct && (seen & (1u << ('s' % 32)))) || *appid == '\0')
+	    (direct && seen['s']) || *appid == '\0')
 		axo_usage(USAGE);
 	parse_url(relay, &host, &port, &path);
 	phost = NULL;
@@ -420,6 +420,10 @@ main(int argc, char **argv)
 	}
 	/* data is the peer's first app message (phase "0") */
 	j = json_loadb((const char *)data, len, 0, NULL);
+	if (!json_is_object(j)) {
+		shut("errory");
+		axo_die(EX_PROTO, "peer sent a bad message");
+	}
 	txt = json_string_value(json_object_get(j, "error"));
 	if (txt != NULL) {
 		shut("errory");

@@ -154,6 +154,19 @@ fake() {
 	[ ! -s "$T/k" ]
 }
 
+@test "axo-pake: the master key from the terminal, without echo" {
+	command -v script >/dev/null || skip "script(1) missing"
+	port=$(mb_dead_port)
+	# script(1) gives axo-pake a terminal; the key is typed once echo is off
+	( sleep 1; printf '93-xyzsecret\n'; sleep 1 ) |
+		script -qec "axo-pake recv -d -r ws://127.0.0.1:$port/v1 5>$T/k" \
+		/dev/null >"$T/tty" 2>&1 || echo $? >"$T/rc"
+	[ "$(cat "$T/rc")" -eq 111 ]
+	grep -q "^master key: " "$T/tty"
+	! grep -q xyzsecret "$T/tty"
+	grep -q "axo-pake: fatal: unable to reach the relay 127.0.0.1:$port: Connection refused" "$T/tty"
+}
+
 @test "axo-pake: missing fds and a session key on a disk are refused" {
 	run axo-pake recv -d -k 8 8<<<"93-xyz1zy" 5>&-
 	[ "$status" -eq 100 ]
@@ -168,6 +181,13 @@ fake() {
 	run axo-pake recv -d -k 8 8<<<"93-xyz1zy" 5>"$d/k"
 	[ "$status" -eq 100 ]
 	[ "$output" = "axo-pake: fatal: fd 5 (session key) is not on tmpfs: refusing to put secrets on a disk" ]
+	[ ! -s "$d/k" ]
+	# --insecure-disk lets it through to the relay (none here)
+	port=$(mb_dead_port)
+	run axo-pake recv -d --insecure-disk -r ws://127.0.0.1:$port/v1 -k 8 \
+		8<<<"93-xyz1zy" 5>"$d/k"
+	[ "$status" -eq 111 ]
+	[ "$output" = "axo-pake: fatal: unable to reach the relay 127.0.0.1:$port: Connection refused" ]
 	[ ! -s "$d/k" ]
 }
 
@@ -518,6 +538,27 @@ hostile() {
 	[ "$stderr" = "axo-pake: fatal: $3" ]
 	[ "$output" = "" ]
 	[ ! -s "$T/r.key" ]
+}
+
+@test "fake peer (python-spake2): echoes, duplicates, unknown types and phases, phases out of order" {
+	fake peer 93-xyz1zy axotor/v1
+	run --separate-stderr ap r recv 93-xyz1zy -K 9 9>"$T/k9"
+	[ "$status" -eq 0 ]
+	[ "$stderr" = "axo-pake: warning: relay says: peer mode" ]
+	# phase 0, not the early phase 1 nor the duplicate 0
+	[ "$output" = right ]
+	[ "$(stat -c %s "$T/k9")" -eq 32 ]
+	[ ! -s "$T/r.key" ]
+	i=0
+	while ! grep -qx "mood: happy" "$T/fake.port.log" && [ $i -lt 100 ]; do
+		sleep 0.05
+		i=$((i + 1))
+	done
+	grep -qx "version ok" "$T/fake.port.log"
+	grep -qx "answer ok" "$T/fake.port.log"
+	grep -qx "mood: happy" "$T/fake.port.log"
+	# bind, claim, open, pake, release, version, answer, close: no more
+	[ "$(grep -c '^client: ' "$T/fake.port.log")" -eq 8 ]
 }
 
 @test "fake relay: bad json, not an object, no type, no welcome -> 97" {
