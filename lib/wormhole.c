@@ -702,6 +702,12 @@ axo_wh_next(struct axo_wh *wh, const unsigned char **data, size_t *len)
 }
 
 int
+axo_wh_paired(const struct axo_wh *wh)
+{
+	return wh->have_key;
+}
+
+int
 axo_wh_verified(const struct axo_wh *wh)
 {
 	return wh->verified;

@@ -33,7 +33,6 @@
 
 static struct axo_wh *wh;
 static struct axo_ws *ws;
-static long long net_deadline;	/* for one send */
 static unsigned long conn_ms = 60000;
 static int seen_peer;
 
@@ -399,12 +398,11 @@ main(int argc, char **argv)
 	/* the welcome comes at once; then the peer may take its time */
 	pump(deadline, "waiting for the relay");
 	deadline = axo_ws_now() + (long long)peer_ms;
-	net_deadline = deadline;
 	for (;;) {
 		if (axo_wh_next(wh, &data, &len))
 			break;
 		pump(deadline, "waiting for the peer");
-		seen_peer = axo_wh_derive(wh, "wormhole:verifier", ver, 0) == 0;
+		seen_peer = axo_wh_paired(wh);
 		if (!told && axo_wh_verified(wh)) {
 			told = 1;
 			/* _receive.py W_got_verifier: as wormhole --verify */
