@@ -417,6 +417,9 @@ int axo_wh_queue(struct axo_wh *wh, const unsigned char *data, size_t len);
 int axo_wh_offer(struct axo_wh *wh, const unsigned char *text, size_t len);
 /* the next in-order peer phase: 1 and *data (owned by wh), or 0 */
 int axo_wh_next(struct axo_wh *wh, const unsigned char **data, size_t *len);
+/* paired: the peer's PAKE message came (a key, not yet confirmed);
+ * verified: a peer message opened with it */
+int axo_wh_paired(const struct axo_wh *wh);
 int axo_wh_verified(const struct axo_wh *wh);
 int axo_wh_closed(const struct axo_wh *wh);
 /* close {mailbox, mood}: happy, lonely, scary, errory */
