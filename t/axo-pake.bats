@@ -454,6 +454,17 @@ for n in range(16):
 	[ "$(sort -u "$T/socks.log")" = "atyp=3 host=localhost port=$MB_PORT" ]
 }
 
+@test "axo-pake: by default, the public relay through tor at 127.0.0.1:9050" {
+	/usr/bin/python3 -c 'import socket, sys
+s = socket.socket(); s.settimeout(0.5)
+sys.exit(s.connect_ex(("127.0.0.1", 9050)) == 0)' ||
+		skip "something listens on 127.0.0.1:9050"
+	run --separate-stderr axo-pake recv -c 2 -t 1 -k 8 8<<<"93-xyz1zy" 5>"$T/k"
+	[ "$status" -eq 111 ]
+	[[ "$stderr" == "axo-pake: fatal: unable to reach the relay relay.magic-wormhole.io:4000 through 127.0.0.1:9050: "* ]]
+	[ ! -s "$T/k" ]
+}
+
 @test "axo-pake: no SOCKS5 proxy listening exits 111 and says so" {
 	port=$(mb_dead_port)
 	run --separate-stderr axo-pake recv -s 127.0.0.1:$port -r "$MB_URL" -t 1 \
