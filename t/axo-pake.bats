@@ -344,6 +344,38 @@ for n in range(16):
 	[ "$(stat -c %s "$T/s.key")" -eq 32 ]
 }
 
+@test "axo-pake recv refuses a file offer: the wormhole CLI hears unknown offer type" {
+	code=$(mb_code)
+	echo content >"$T/f.txt"
+	bg s wormhole --relay-url "$MB_URL" --transit-helper tcp:127.0.0.1:1 \
+		send --code "$code" "$T/f.txt"
+	run --separate-stderr ap r recv "$code" -a $TEXT
+	[ "$status" -eq 97 ]
+	[ "$stderr" = "axo-pake: fatal: peer sent no record (a file offer?)" ]
+	[ "$output" = "" ]
+	[ ! -s "$T/r.key" ]
+	[ "$(bgwait s)" -eq 1 ]
+	grep -q "TransferError: remote error, transfer abandoned: unknown offer type" "$T/s.err" "$T/s.out"
+}
+
+@test "axo-pake and wormhole-william, both directions" {
+	command -v wormhole-william >/dev/null || skip "wormhole-william missing"
+	code=$(mb_code)
+	bg s wormhole-william send --relay-url "$MB_URL" --code "$code" --text "from go"
+	run --separate-stderr ap r recv "$code" -a $TEXT
+	[ "$status" -eq 0 ]
+	[ "$output" = "from go" ]
+	[ "$(bgwait s)" -eq 0 ]
+	code=$(mb_code 1)
+	printf 'to go' >"$T/rec"
+	bg_in s2 "$T/rec" ap s2 send "$code" -a $TEXT
+	run --separate-stderr wormhole-william receive --relay-url "$MB_URL" "$code"
+	[ "$status" -eq 0 ]
+	[ "$output" = "to go" ]
+	[ "$(bgwait s2)" -eq 0 ]
+	[ ! -s "$T/s2.err" ]
+}
+
 @test "axo-pake: the verifier equals wormhole --verify's" {
 	code=$(mb_code)
 	( rc=0; echo yes | wormhole --relay-url "$MB_URL" send --verify \
