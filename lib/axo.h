@@ -557,4 +557,157 @@ int axo_socks5_parse_reply(const unsigned char *buf, size_t len, int *rep,
 const char *axo_socks5_strrep(int rep);
 int axo_socks5_retryable(int rep);
 
+/* --- chat.c, xfer.c, tui.c, chatloop.c: the chat window (axo-chat) --- */
+
+/*
+ * chat.c: the in-chat protocol (axotor(7) "CHAT PROTOCOL").  A message is
+ * type u8, payload length u32 big-endian, payload; each type has its own
+ * bounds, checked from the header alone.  Transfer ids are the offerer's,
+ * never 0.
+ */
+#define AXO_CHAT_VERSION	1
+#define AXO_CHAT_HDR		5
+#define AXO_CHAT_NICK_MAX	64
+#define AXO_CHAT_TEXT_MAX	4096
+#define AXO_CHAT_NAME_MAX	255
+#define AXO_CHAT_SAFE_MAX	200	/* a cleaned name, room for .part- */
+#define AXO_CHAT_CHUNK_MAX	32768
+#define AXO_CHAT_MSG_MAX	(AXO_CHAT_HDR + 4 + AXO_CHAT_CHUNK_MAX)
+#define AXO_CHAT_FILE_MAX	(1ULL << 40)	/* 1 TiB an offer */
+#define AXO_CHAT_HELLO		1	/* version u8, nick */
+#define AXO_CHAT_MSG		2	/* text */
+#define AXO_CHAT_QUIT		3	/* empty */
+#define AXO_CHAT_OFFER		16	/* id, size u64, name */
+#define AXO_CHAT_ACCEPT		17	/* id */
+#define AXO_CHAT_REJECT		18	/* id: no, or stop sending */
+#define AXO_CHAT_CHUNK		19	/* id, data */
+#define AXO_CHAT_END		20	/* id, sha256 of the whole file */
+#define AXO_CHAT_ABORT		21	/* id: the offerer gives up */
+
+struct axo_chat_msg {
+	int type;
+	uint32_t id;
+	uint64_t size;			/* OFFER */
+	const unsigned char *data;	/* nick, text, name, chunk, hash */
+	size_t len;
+};
+/*
+ * One message at buf[0..len): its whole length when complete, 0 when more
+ * bytes are needed (never more than AXO_CHAT_MSG_MAX in all), -1 with
+ * words in err when malformed: unknown type, a length out of the type's
+ * bounds, id 0, a nick or text that is not printable UTF-8 (no C0, DEL
+ * or C1 control), a name with NUL, a size over AXO_CHAT_FILE_MAX.
+ */
+int axo_chat_parse(const unsigned char *buf, size_t len,
+    struct axo_chat_msg *m, char *err, size_t errlen);
+/* Builds a message at out (AXO_CHAT_MSG_MAX bytes): the id for types
+ * from OFFER on, then a and b.  Returns its length. */
+size_t axo_chat_put(unsigned char *out, int type, uint32_t id,
+    const unsigned char *a, size_t alen, const unsigned char *b, size_t blen);
+size_t axo_chat_put_offer(unsigned char *out, uint32_t id, uint64_t size,
+    const char *name, size_t namelen);
+/* One well-formed UTF-8 sequence (RFC 3629): its length, or 0. */
+size_t axo_chat_utf8(const unsigned char *s, size_t n, uint32_t *cp);
+/* 1 when s is well-formed UTF-8 without control characters. */
+int axo_chat_text_ok(const unsigned char *s, size_t n);
+/* s as printable text into out (NUL-terminated): ill-formed bytes and
+ * controls dropped, tabs made spaces.  Returns the length. */
+size_t axo_chat_clean(char *out, size_t outlen, const unsigned char *s,
+    size_t n);
+/* A peer's file name as a safe basename: the last component after any
+ * / or \, without controls, ill-formed UTF-8 and leading dots or spaces,
+ * at most AXO_CHAT_SAFE_MAX bytes, "file" when nothing is left. */
+size_t axo_chat_safe_name(char out[AXO_CHAT_SAFE_MAX + 1],
+    const unsigned char *s, size_t n);
+
+/*
+ * xfer.c: one file transfer.  Outgoing: send_open (a regular file, its
+ * cleaned basename as the name offered), send_read (the next bytes,
+ * hashed; -1 on a read error or a file that shrank), send_hash.
+ * Incoming: recv_open creates DIR/.NAME.part-XXXXXXXX (O_EXCL, O_NOFOLLOW,
+ * 0600) under the cleaned name; recv_write appends (AXO_XFER_EOVER past
+ * the offered size); recv_finish checks the size (AXO_XFER_ESHORT) and
+ * the SHA-256 (AXO_XFER_EHASH, file removed) and moves the file to NAME,
+ * NAME.1, ... NAME.999 without replacing any (x->final).  close removes
+ * an unfinished partial file; cleanup removes every one still open (for
+ * exit paths).  step: 25, 50 or 75 when a new quarter is done, else 0.
+ */
+#define AXO_XFER_MAX	4	/* transfers at once in each direction */
+#define AXO_XFER_EOVER	(-2)
+#define AXO_XFER_ESHORT	(-3)
+#define AXO_XFER_EHASH	(-4)
+struct axo_xfer {
+	uint32_t id;
+	int state;		/* the session's */
+	int out;		/* 1 outgoing, 0 incoming */
+	int fd, dirfd;
+	int step, placed;
+	uint64_t size, done;
+	void *hash;		/* crypto_hash_sha256_state */
+	char name[AXO_CHAT_SAFE_MAX + 1];
+	char part[AXO_CHAT_SAFE_MAX + 32];
+	char final[AXO_CHAT_SAFE_MAX + 8];
+};
+int axo_xfer_send_open(struct axo_xfer *x, const char *path, uint32_t id,
+    char *err, size_t errlen);
+ssize_t axo_xfer_send_read(struct axo_xfer *x, unsigned char *buf,
+    size_t max, char *err, size_t errlen);
+void axo_xfer_send_hash(struct axo_xfer *x, unsigned char out[32]);
+int axo_xfer_recv_open(struct axo_xfer *x, int dirfd, uint32_t id,
+    uint64_t size, const unsigned char *name, size_t namelen, char *err,
+    size_t errlen);
+int axo_xfer_recv_write(struct axo_xfer *x, const unsigned char *data,
+    size_t len, char *err, size_t errlen);
+int axo_xfer_recv_finish(struct axo_xfer *x, const unsigned char hash[32],
+    char *err, size_t errlen);
+int axo_xfer_step(struct axo_xfer *x);
+void axo_xfer_close(struct axo_xfer *x);
+void axo_xfer_cleanup(void);
+
+/*
+ * tui.c: the chat window on the terminal (stdin, stdout): messages in a
+ * scroll region, a status line (green, or red when SMP failed), the input
+ * line at the bottom, drawn again after every message.  start makes the
+ * terminal raw (-1 if it cannot); stop restores it and must be called on
+ * every exit path.  print adds a line already clean of controls (PEER
+ * and MINE lines are "<nick> text").  input feeds the bytes read from the
+ * terminal; each finished line, or the answer ("y" or "n") to the
+ * question that ask put in place of the input line, goes to fn.
+ */
+#define AXO_TUI_NOTE	0
+#define AXO_TUI_PEER	1
+#define AXO_TUI_MINE	2
+#define AXO_TUI_LINE	0
+#define AXO_TUI_ANSWER	1
+typedef void (*axo_tui_fn)(void *arg, int kind, const char *line,
+    size_t len);
+int axo_tui_start(int red, const char *me, const char *peer);
+void axo_tui_stop(void);
+void axo_tui_print(int kind, const char *line);
+void axo_tui_progress(const char *s);
+void axo_tui_ask(const char *question);
+void axo_tui_redraw(void);
+void axo_tui_flush(void);
+void axo_tui_input(const unsigned char *buf, size_t n, axo_tui_fn fn,
+    void *arg);
+
+/*
+ * chatloop.c: the chat session on fds 6/7, the terminal or stdin/stdout
+ * (axo-chat(1)).  Returns only through exit: 0 after a quit on either
+ * side, 97 a malformed message, 98 a message out of place, 111 the
+ * connection lost, 128+n a signal.
+ */
+struct axo_chat_opts {
+	const char *me, *peer;	/* shown names, clean */
+	int red;		/* the status line red: SMP failed */
+	int dirfd;		/* where files go, or -1 */
+	const char *dir;	/* its name, for messages */
+	int yes;		/* accept offers without asking */
+	int quiet;		/* no progress lines in line mode */
+	int tui;		/* interactive */
+	const char *verifier;	/* the PAKE verifier text, or NULL */
+};
+__attribute__((noreturn))
+void axo_chat_run(const struct axo_chat_opts *o);
+
 #endif

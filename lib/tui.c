@@ -1,0 +1,467 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* tui.c: the chat window: scroll region, status line, input line editing. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include "axo.h"
+
+/*
+ * The screen: rows 1..H-2 are a scroll region (DECSTBM) that only
+ * messages enter, row H-1 the status line in the session's colour, row H
+ * the input line.  A message is printed at the bottom of the region and
+ * the status and input lines are drawn again after it, so that incoming
+ * text never breaks what the user is typing.  Every text that reaches
+ * this module is already clean of control characters (chat.c); the
+ * escape sequences written here are ours alone.  The terminal is raw
+ * (no echo, no signals from keys) and restored by axo_tui_stop, which
+ * every exit path calls.
+ */
+
+#define HIST	256		/* lines kept to redraw after a resize */
+#define OBUF	16384
+
+static struct {
+	int active;
+	struct termios orig;
+	int rows, cols, red;
+	char me[AXO_CHAT_NICK_MAX + 1], peer[AXO_CHAT_NICK_MAX + 1];
+	char in[AXO_CHAT_TEXT_MAX + 1];
+	size_t inlen, cur;
+	int esc;		/* 0, 1 after ESC, 2 inside CSI or SS3 */
+	char escbuf[8];
+	size_t esclen;
+	char ask[AXO_CHAT_SAFE_MAX + 128];
+	int asking;
+	char progress[AXO_CHAT_SAFE_MAX + 64];
+	char *hist[HIST];
+	int hkind[HIST];
+	size_t hnext;
+	char ob[OBUF];
+	size_t olen;
+} t;
+
+void
+axo_tui_flush(void)
+{
+	size_t off = 0;
+	ssize_t n;
+
+	while (off < t.olen) {
+		n = write(1, t.ob + off, t.olen - off);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		off += (size_t)n;
+	}
+	t.olen = 0;
+}
+
+static void
+put(const char *s, size_t n)
+{
+	if (n > OBUF) {
+		axo_tui_flush();
+		t.olen = 0;
+		memcpy(t.ob, s, OBUF);
+		t.olen = OBUF;
+		axo_tui_flush();
+		return;
+	}
+	if (t.olen + n > OBUF)
+		axo_tui_flush();
+	memcpy(t.ob + t.olen, s, n);
+	t.olen += n;
+}
+
+static void
+puts_(const char *s)
+{
+	put(s, strlen(s));
+}
+
+__attribute__((format(printf, 1, 2)))
+static void
+putf(const char *fmt, ...)
+{
+	char buf[64];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(buf, sizeof buf, fmt, ap);
+	va_end(ap);
+	if (n > 0)
+		put(buf, (size_t)n < sizeof buf ? (size_t)n : sizeof buf - 1);
+}
+
+/* Columns of UTF-8 text, one a code point (wide characters are rare in
+ * nicks and are allowed to misalign the cursor). */
+static size_t
+width(const char *s, size_t n)
+{
+	size_t i, w = 0;
+
+	for (i = 0; i < n; i++)
+		if (((unsigned char)s[i] & 0xc0) != 0x80)
+			w++;
+	return w;
+}
+
+/* The byte offset of column col in s (n bytes). */
+static size_t
+upto(const char *s, size_t n, size_t col)
+{
+	size_t i, w = 0;
+
+	for (i = 0; i < n; i++) {
+		if (((unsigned char)s[i] & 0xc0) != 0x80) {
+			if (w == col)
+				return i;
+			w++;
+		}
+	}
+	return n;
+}
+
+static void
+getsize(void)
+{
+	struct winsize ws;
+
+	t.rows = 24, t.cols = 80;
+	if (ioctl(1, TIOCGWINSZ, &ws) == 0 && ws.ws_row > 0 && ws.ws_col > 0) {
+		t.rows = ws.ws_row;
+		t.cols = ws.ws_col;
+	}
+	if (t.rows < 3)
+		t.rows = 3;
+	if (t.cols < 16)
+		t.cols = 16;
+}
+
+static void
+draw_bottom(void)
+{
+	char st[512];
+	size_t n, w, skip, vis, avail;
+	const char *prompt;
+
+	n = (size_t)snprintf(st, sizeof st, " %s <-> %s | %s | .help%s%s",
+	    t.me, t.peer, t.red ? "SMP FAILED: not verified" :
+	    "end-to-end encrypted", t.progress[0] ? " | " : "", t.progress);
+	if (n >= sizeof st)
+		n = sizeof st - 1;
+	n = upto(st, n, (size_t)t.cols);
+	w = width(st, n);
+	putf("\033[%d;1H\033[0m\033[2K", t.rows - 1);
+	puts_(t.red ? "\033[1;97;41m" : "\033[30;42m");
+	put(st, n);
+	for (; w < (size_t)t.cols; w++)
+		put(" ", 1);
+	puts_("\033[0m");
+
+	putf("\033[%d;1H\033[2K", t.rows);
+	if (t.asking) {
+		n = upto(t.ask, strlen(t.ask), (size_t)t.cols - 1);
+		puts_("\033[1m");
+		put(t.ask, n);
+		puts_("\033[0m");
+		return;
+	}
+	prompt = "> ";
+	puts_(prompt);
+	avail = (size_t)t.cols - 3;
+	w = width(t.in, t.cur);
+	/* scroll the line sideways so that the cursor stays in sight */
+	skip = w > avail ? w - avail : 0;
+	n = upto(t.in, t.inlen, skip);
+	vis = upto(t.in + n, t.inlen - n, avail + 1);
+	put(t.in + n, vis);
+	putf("\033[%d;%zuH", t.rows, 3 + w - skip);
+}
+
+static void
+draw_line(int kind, const char *line)
+{
+	const char *sp;
+
+	putf("\033[%d;1H\n", t.rows - 2);
+	switch (kind) {
+	case AXO_TUI_PEER:
+	case AXO_TUI_MINE:
+		/* "<nick> text": the nick in colour */
+		sp = strchr(line, ' ');
+		if (sp == NULL)
+			sp = line + strlen(line);
+		puts_(kind == AXO_TUI_PEER ? "\033[1;35m" : "\033[1;34m");
+		put(line, (size_t)(sp - line));
+		puts_("\033[0m");
+		puts_(sp);
+		break;
+	default:
+		puts_("\033[33m");
+		puts_(line);
+		puts_("\033[0m");
+	}
+}
+
+void
+axo_tui_print(int kind, const char *line)
+{
+	size_t i = t.hnext % HIST;
+
+	free(t.hist[i]);
+	t.hist[i] = strdup(line);
+	t.hkind[i] = kind;
+	t.hnext++;
+	if (!t.active)
+		return;
+	draw_line(kind, line);
+	draw_bottom();
+	axo_tui_flush();
+}
+
+void
+axo_tui_redraw(void)
+{
+	size_t n, i, first;
+
+	if (!t.active)
+		return;
+	getsize();
+	putf("\033[r\033[0m\033[2J\033[1;%dr", t.rows - 2);
+	n = t.hnext < HIST ? t.hnext : HIST;
+	if (n > (size_t)t.rows - 2)
+		n = (size_t)t.rows - 2;
+	first = t.hnext - n;
+	for (i = first; i < t.hnext; i++)
+		if (t.hist[i % HIST] != NULL)
+			draw_line(t.hkind[i % HIST], t.hist[i % HIST]);
+	draw_bottom();
+	axo_tui_flush();
+}
+
+void
+axo_tui_progress(const char *s)
+{
+	snprintf(t.progress, sizeof t.progress, "%s", s ? s : "");
+	if (!t.active)
+		return;
+	draw_bottom();
+	axo_tui_flush();
+}
+
+void
+axo_tui_ask(const char *question)
+{
+	if (question == NULL) {
+		t.asking = 0;
+	} else {
+		snprintf(t.ask, sizeof t.ask, "%s", question);
+		t.asking = 1;
+	}
+	if (!t.active)
+		return;
+	draw_bottom();
+	axo_tui_flush();
+}
+
+int
+axo_tui_start(int red, const char *me, const char *peer)
+{
+	struct termios raw;
+
+	if (tcgetattr(0, &t.orig) == -1)
+		return -1;
+	raw = t.orig;
+	/* no echo, no line discipline, no signals from keys (^C is a key
+	 * here), no flow control, no CR translation; output untouched */
+	raw.c_lflag &= ~(tcflag_t)(ECHO | ICANON | ISIG | IEXTEN);
+	raw.c_iflag &= ~(tcflag_t)(IXON | ICRNL | INLCR | IGNCR | ISTRIP |
+	    BRKINT);
+	raw.c_cc[VMIN] = 1;
+	raw.c_cc[VTIME] = 0;
+	if (tcsetattr(0, TCSADRAIN, &raw) == -1)
+		return -1;
+	t.active = 1;
+	t.red = red;
+	snprintf(t.me, sizeof t.me, "%s", me);
+	snprintf(t.peer, sizeof t.peer, "%s", peer);
+	axo_tui_redraw();
+	return 0;
+}
+
+void
+axo_tui_stop(void)
+{
+	if (!t.active)
+		return;
+	t.active = 0;
+	t.olen = 0;
+	putf("\033[r\033[0m\033[%d;1H\033[J", t.rows - 1);
+	axo_tui_flush();
+	tcsetattr(0, TCSADRAIN, &t.orig);
+}
+
+/* Code points before the cursor (for ^W and backspace). */
+static size_t
+prev_cp(size_t i)
+{
+	if (i == 0)
+		return 0;
+	i--;
+	while (i > 0 && ((unsigned char)t.in[i] & 0xc0) == 0x80)
+		i--;
+	return i;
+}
+
+static size_t
+next_cp(size_t i)
+{
+	if (i >= t.inlen)
+		return t.inlen;
+	i++;
+	while (i < t.inlen && ((unsigned char)t.in[i] & 0xc0) == 0x80)
+		i++;
+	return i;
+}
+
+static void
+cut(size_t from, size_t to)
+{
+	memmove(t.in + from, t.in + to, t.inlen - to);
+	t.inlen -= to - from;
+	t.cur = from;
+}
+
+static void
+escape_done(void)
+{
+	const char *e = t.escbuf;
+
+	if (!strcmp(e, "C") && t.cur < t.inlen)
+		t.cur = next_cp(t.cur);
+	else if (!strcmp(e, "D"))
+		t.cur = prev_cp(t.cur);
+	else if (!strcmp(e, "H") || !strcmp(e, "1~") || !strcmp(e, "7~"))
+		t.cur = 0;
+	else if (!strcmp(e, "F") || !strcmp(e, "4~") || !strcmp(e, "8~"))
+		t.cur = t.inlen;
+	else if (!strcmp(e, "3~") && t.cur < t.inlen)
+		cut(t.cur, next_cp(t.cur));
+}
+
+void
+axo_tui_input(const unsigned char *buf, size_t n, axo_tui_fn fn, void *arg)
+{
+	size_t i, j;
+	unsigned char c;
+
+	for (i = 0; i < n; i++) {
+		c = buf[i];
+		if (t.esc == 1) {
+			t.esc = (c == '[' || c == 'O') ? 2 : 0;
+			t.esclen = 0;
+			continue;
+		}
+		if (t.esc == 2) {
+			if (t.esclen < sizeof t.escbuf - 1)
+				t.escbuf[t.esclen++] = (char)c;
+			if (c >= 0x40 && c <= 0x7e) {
+				t.escbuf[t.esclen] = '\0';
+				t.esc = 0;
+				if (!t.asking)
+					escape_done();
+			}
+			continue;
+		}
+		if (c == 0x1b) {
+			t.esc = 1;
+			continue;
+		}
+		if (t.asking) {
+			if (c == 'y' || c == 'Y' || c == 'n' || c == 'N' ||
+			    c == '\r' || c == '\n' || c == 3) {
+				t.asking = 0;
+				fn(arg, AXO_TUI_ANSWER, c == 'y' || c == 'Y' ?
+				    "y" : "n", 1);
+			}
+			continue;
+		}
+		switch (c) {
+		case '\r':
+		case '\n':
+			if (t.inlen > 0) {
+				t.in[t.inlen] = '\0';
+				j = t.inlen;
+				t.inlen = t.cur = 0;
+				fn(arg, AXO_TUI_LINE, t.in, j);
+			}
+			break;
+		case 1:		/* ^A */
+			t.cur = 0;
+			break;
+		case 5:		/* ^E */
+			t.cur = t.inlen;
+			break;
+		case 2:		/* ^B */
+			t.cur = prev_cp(t.cur);
+			break;
+		case 6:		/* ^F */
+			t.cur = next_cp(t.cur);
+			break;
+		case 3:		/* ^C: clear the line */
+			t.inlen = t.cur = 0;
+			break;
+		case 4:		/* ^D: quit on an empty line */
+			if (t.inlen == 0)
+				fn(arg, AXO_TUI_LINE, ".quit", 5);
+			else if (t.cur < t.inlen)
+				cut(t.cur, next_cp(t.cur));
+			break;
+		case 8:
+		case 0x7f:
+			if (t.cur > 0)
+				cut(prev_cp(t.cur), t.cur);
+			break;
+		case 11:	/* ^K */
+			t.inlen = t.cur;
+			break;
+		case 12:	/* ^L */
+			axo_tui_redraw();
+			break;
+		case 21:	/* ^U */
+			cut(0, t.cur);
+			break;
+		case 23:	/* ^W: the word before the cursor */
+			j = t.cur;
+			while (j > 0 && t.in[j - 1] == ' ')
+				j--;
+			while (j > 0 && t.in[j - 1] != ' ')
+				j--;
+			cut(j, t.cur);
+			break;
+		case '\t':
+			c = ' ';
+			/* FALLTHROUGH */
+		default:
+			if (c < 0x20 || t.inlen >= AXO_CHAT_TEXT_MAX)
+				break;
+			memmove(t.in + t.cur + 1, t.in + t.cur,
+			    t.inlen - t.cur);
+			t.in[t.cur++] = (char)c;
+			t.inlen++;
+		}
+	}
+	if (!t.active)
+		return;
+	draw_bottom();
+	axo_tui_flush();
+}

@@ -1,0 +1,131 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* axo-chat: the chat window (or line filter) on fds 6 and 7. */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "axo.h"
+
+#define USAGE "axo-chat [-n nick] [-p peernick] [-c green|red] [-d dir] " \
+	"[-y] [-V file] [-q]"
+
+#define VERIFIER_MAX	1024
+
+static void
+need_nick(const char *s, const char *what)
+{
+	size_t n = strlen(s);
+
+	if (n == 0 || n > AXO_CHAT_NICK_MAX ||
+	    !axo_chat_text_ok((const unsigned char *)s, n))
+		axo_die(AXO_EXIT_USAGE, "%s must be 1 to %d bytes of printable "
+		    "UTF-8", what, AXO_CHAT_NICK_MAX);
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "nick", required_argument, NULL, 'n' },
+		{ "peer", required_argument, NULL, 'p' },
+		{ "color", required_argument, NULL, 'c' },
+		{ "download-dir", required_argument, NULL, 'd' },
+		{ "accept", no_argument, NULL, 'y' },
+		{ "verifier", required_argument, NULL, 'V' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	static char verifier[VERIFIER_MAX + 1];
+	unsigned char raw[VERIFIER_MAX];
+	struct axo_chat_opts o;
+	const char *vfile = NULL;
+	int c, bit, seen = 0, fd;
+	ssize_t n;
+
+	axo_init("axo-chat");
+	memset(&o, 0, sizeof o);
+	o.me = "me";
+	o.peer = "peer";
+	o.dirfd = -1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "n:p:c:d:yV:qh", longopts,
+	    NULL)) != -1) {
+		switch (c) {
+		case 'n':
+			bit = 1;
+			o.me = optarg;
+			break;
+		case 'p':
+			bit = 2;
+			o.peer = optarg;
+			break;
+		case 'c':
+			bit = 4;
+			if (!strcmp(optarg, "red"))
+				o.red = 1;
+			else if (strcmp(optarg, "green") != 0)
+				axo_usage(USAGE);
+			break;
+		case 'd':
+			bit = 8;
+			o.dir = optarg;
+			break;
+		case 'y':
+			bit = 16;
+			o.yes = 1;
+			break;
+		case 'V':
+			bit = 32;
+			vfile = optarg;
+			break;
+		case 'q':
+			bit = 64;
+			o.quiet = 1;
+			break;
+		case 'h':
+			printf("usage: %s\n", USAGE);
+			return 0;
+		default:
+			axo_usage(USAGE);
+		}
+		if (seen & bit)
+			axo_usage(USAGE);
+		seen |= bit;
+	}
+	if (optind != argc)
+		axo_usage(USAGE);
+	need_nick(o.me, "a nick");
+	need_nick(o.peer, "a peer's nick");
+	axo_fd_need(AXO_FD_NET_IN, "from the peer");
+	axo_fd_need(AXO_FD_NET_OUT, "to the peer");
+	o.tui = isatty(0) && isatty(1);
+
+	if (vfile != NULL) {
+		fd = open(vfile, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+		if (fd == -1)
+			axo_diesys(AXO_EXIT_TEMP, "unable to open %s", vfile);
+		n = axo_readall(fd, raw, sizeof raw);
+		if (n == -1)
+			axo_diesys(AXO_EXIT_TEMP, "unable to read %s", vfile);
+		close(fd);
+		while (n > 0 && (raw[n - 1] == '\n' || raw[n - 1] == '\r'))
+			n--;
+		axo_chat_clean(verifier, sizeof verifier, raw, (size_t)n);
+		o.verifier = verifier;
+	}
+	/* Without -d an interactive user is asked for each file, which
+	 * then goes into the current directory; a script gets none. */
+	if (o.dir == NULL && o.tui)
+		o.dir = ".";
+	if (o.dir != NULL) {
+		o.dirfd = open(o.dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (o.dirfd == -1)
+			axo_diesys(AXO_EXIT_TEMP,
+			    "unable to open download directory %s", o.dir);
+	}
+	axo_chat_run(&o);
+}
