@@ -1,0 +1,225 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0-only
+# axotor end to end: two axotor processes, each with its own tor, on a
+# private Tor network on loopback; the PAKE through tor to a real mailbox
+# server published as an onion of that network.  Non-interactive sides
+# are driven through fifos; interactive ones in tmux.
+
+load helpers/common
+load helpers/tornet
+load helpers/mailbox
+bats_require_minimum_version 1.5.0
+
+setup_file() {
+	tornet_setup_file
+	mailbox_setup
+	RELAY_HOST=$("$AXO_TOP/t/helpers/relay-onion" "$TORNET_S_CONTROL" \
+		"$TORNET_S_COOKIE" "$MB_PORT" 60 3>&-)
+	RELAY=ws://$RELAY_HOST:$MB_PORT/v1
+	export RELAY
+}
+
+teardown_file() {
+	mailbox_teardown
+	tornet_teardown_file
+}
+
+setup() {
+	axo_setup_tmp
+	umask 077
+	mkdir "$T/run" "$T/dl.s" "$T/dl.c"
+	export XDG_RUNTIME_DIR=$T/run
+	NSIDES=0
+	TMUX_SOCK=
+}
+
+teardown() {
+	local i p
+	for i in $(seq 1 "$NSIDES"); do
+		eval "p=\${PID_$i:-}"
+		[ -z "$p" ] || kill "$p" 2>/dev/null || true
+	done
+	[ -z "$TMUX_SOCK" ] || tmux -S "$TMUX_SOCK" kill-server 2>/dev/null || true
+	axo_teardown_tmp
+}
+
+# Free TCP ports on 127.0.0.1, n of them.
+free_ports() {
+	/usr/bin/python3 - "$1" <<-'EOF'
+	import socket, sys
+	ss = [socket.socket() for _ in range(int(sys.argv[1]))]
+	for s in ss:
+	    s.bind(("127.0.0.1", 0))
+	print(" ".join(str(s.getsockname()[1]) for s in ss))
+	EOF
+}
+
+# side NAME -s|-c [axotor options]: run axotor in the background, stdin
+# from the fifo $T/NAME.in (held open here), stdout NAME.out, stderr
+# NAME.err, exit status NAME.rc.
+side() {
+	local name=$1 ports fd
+	shift
+	ports=$(free_ports 2)
+	mkfifo "$T/$name.in"
+	(
+		exec 3>&-
+		# the other sides' fifos: their EOF must not wait for us
+		for v in ${!FD_@}; do
+			eval "exec {$v}>&-" 2>/dev/null || true
+		done
+		axotor "$@" -r "$RELAY" -t 90 --tor-config "$TORNET_CLIENT_TORRC" \
+			--socks-port "${ports% *}" --control-port "${ports#* }" \
+			<"$T/$name.in" >"$T/$name.out" 2>"$T/$name.err"
+		echo $? >"$T/$name.rc"
+	) &
+	NSIDES=$((NSIDES + 1))
+	eval "PID_$NSIDES=$!"
+	exec {fd}>"$T/$name.in"
+	eval "FD_$name=$fd"
+}
+
+say() {
+	local fd
+	eval "fd=\$FD_$1"
+	printf '%s\n' "$2" >&"$fd"
+}
+
+# hangup NAME: end its input (EOF is .quit in line mode)
+hangup() {
+	local fd
+	eval "fd=\$FD_$1"
+	exec {fd}>&-
+}
+
+# wait_for FILE REGEX [SECONDS]: until a line of FILE matches
+wait_for() {
+	local i n=$((${3:-60} * 10))
+	for i in $(seq 1 "$n"); do
+		grep -Eq -- "$2" "$1" 2>/dev/null && return 0
+		sleep 0.1
+	done
+	echo "timed out waiting for /$2/ in $1:"
+	cat "$1" 2>/dev/null
+	return 1
+}
+
+# rc NAME [SECONDS]: its exit status, once it has exited
+rc() {
+	wait_for "$T/$1.rc" . "${2:-60}" >/dev/null || { echo timeout; return; }
+	cat "$T/$1.rc"
+}
+
+# Nothing of ours left: no private dir, no tor naming one of our dirs.
+clean() {
+	[ -z "$(ls -A "$T/run")" ] || { echo "left: $(ls "$T/run")"; return 1; }
+	[ "$(tornet_pids_left "$T/run")" -eq 0 ] || { echo "tor left"; return 1; }
+}
+
+@test "axotor: usage errors" {
+	run axotor
+	[ "$status" -eq 100 ]
+	[[ "${lines[0]}" == "axotor: usage: axotor -s|-c "* ]]
+	run axotor -s -c
+	[ "$status" -eq 100 ]
+	run axotor -s -k x
+	[ "$status" -eq 100 ]
+	run axotor -s --tor-control 9051 </dev/null
+	[ "$status" -eq 100 ]
+	[ "$output" = "axotor: fatal: --tor-control and --tor-socks go together" ]
+	run axotor -s --no-smp </dev/null
+	[ "$status" -eq 100 ]
+	[ "$output" = "axotor: fatal: not on a terminal: give the master key with --key-fd" ]
+	run axotor -s -k 0 </dev/null
+	[ "$status" -eq 100 ]
+	[ "$output" = "axotor: fatal: not on a terminal: give --smp-secret-fd or --no-smp" ]
+	run axotor --help
+	[ "$status" -eq 0 ]
+	[[ "${lines[0]}" == "usage: axotor -s|-c "* ]]
+}
+
+@test "axotor: a private directory on a disk is refused, nothing left" {
+	disk=$(axo_disk_dir)
+	printf '1-aa\n' >"$T/key"
+	run env XDG_RUNTIME_DIR="$disk" axotor -s -k 4 --no-smp 4<"$T/key" </dev/null
+	[ "$status" -eq 100 ]
+	[ "$output" = "axotor: fatal: $disk is not on tmpfs: refusing to put secrets on a disk" ]
+	[ -z "$(ls -A "$disk")" ]
+}
+
+@test "axotor: line mode chat both ways, then .quit; nothing left behind" {
+	printf '7-purple-sausage\n' >"$T/key"
+	side s -s -n alice -p bob -k 4 --no-smp 4<"$T/key"
+	side c -c -n bob -p alice -k 4 --no-smp 4<"$T/key"
+	say s "hello bob"
+	wait_for "$T/c.out" "^<alice> hello bob$" 120
+	say c "hi alice, this is bob"
+	wait_for "$T/s.out" "^<bob> hi alice, this is bob$"
+	say c ".quit"
+	[ "$(rc c)" = 0 ]
+	[ "$(rc s)" = 0 ]
+	grep -q "bob has quit the chat" "$T/s.out" "$T/s.err"
+	clean
+}
+
+@test "axotor: a wrong master key: both sides say so and exit 1" {
+	printf '8-red-apple\n' >"$T/key.s"
+	printf '8-red-pear\n' >"$T/key.c"
+	side s -s -k 4 --no-smp 4<"$T/key.s"
+	side c -c -k 4 --no-smp 4<"$T/key.c"
+	[ "$(rc s 120)" = 1 ]
+	[ "$(rc c 120)" = 1 ]
+	grep -qx "axotor: fatal: master key mismatch: peer used another key" "$T/s.err"
+	grep -qx "axotor: fatal: master key mismatch: peer used another key" "$T/c.err"
+	clean
+}
+
+@test "axotor: SMP with equal secrets, then a file of 10 MiB, byte-exact" {
+	printf '9-blue-moon\n' >"$T/key"
+	printf 'our dog is called rex\n' >"$T/smp"
+	head -c 10M /dev/urandom >"$T/big.bin"
+	side s -s -n alice -p bob -k 4 --smp-secret-fd 5 4<"$T/key" 5<"$T/smp"
+	side c -c -n bob -p alice -k 4 --smp-secret-fd 5 -d "$T/dl.c" \
+		4<"$T/key" 5<"$T/smp"
+	wait_for "$T/s.err" "SMP: the secrets match" 120
+	wait_for "$T/c.err" "SMP: the secrets match"
+	say s ".send $T/big.bin"
+	wait_for "$T/c.out" "big.bin" 120
+	for i in $(seq 1 600); do
+		[ -f "$T/dl.c/big.bin" ] && break
+		sleep 0.1
+	done
+	[ "$(sha "$T/dl.c/big.bin")" = "$(sha "$T/big.bin")" ]
+	say s ".quit"
+	[ "$(rc s)" = 0 ]
+	[ "$(rc c)" = 0 ]
+	clean
+}
+
+@test "axotor: SMP with different secrets: both told, neither chats" {
+	printf '10-green-tea\n' >"$T/key"
+	printf 'rex\n' >"$T/smp.s"
+	printf 'max\n' >"$T/smp.c"
+	side s -s -k 4 --smp-secret-fd 5 4<"$T/key" 5<"$T/smp.s"
+	side c -c -k 4 --smp-secret-fd 5 4<"$T/key" 5<"$T/smp.c"
+	[ "$(rc s 120)" = 1 ]
+	[ "$(rc c 120)" = 1 ]
+	grep -qx "axotor: warning: SMP: the secrets do NOT match" "$T/s.err"
+	grep -qx "axotor: warning: SMP: the secrets do NOT match" "$T/c.err"
+	clean
+}
+
+@test "axotor: the peer killed: reported, and both private dirs gone" {
+	printf '11-black-cat\n' >"$T/key"
+	side s -s -n alice -p bob -k 4 --no-smp 4<"$T/key"
+	side c -c -n bob -p alice -k 4 --no-smp 4<"$T/key"
+	say s "are you there"
+	wait_for "$T/c.out" "^<alice> are you there$" 120
+	# the client's axotor, which stops what it started
+	kill -TERM "$(pgrep -P "$PID_2")"
+	[ "$(rc c)" != 0 ]
+	[ "$(rc s)" = 111 ]
+	grep -q "connection to bob lost" "$T/s.out" "$T/s.err"
+	sleep 1
+	clean
+}
