@@ -34,10 +34,10 @@ MAN = $(wildcard man/*.1 man/*.7)
 # Debian packages: to build, to test, and to run.
 DEBS_BUILD = build-essential pkg-config libsodium-dev libowfat-dev \
 	libwslay-dev libjansson-dev
-DEBS_TEST = bats mandoc tmux tor python3-nacl python3-spake2 \
+DEBS_TEST = bats mandoc tmux tor iproute2 procps python3-nacl python3-spake2 \
 	magic-wormhole python3-magic-wormhole-mailbox-server strace \
 	valgrind clang libclang-rt-14-dev
-DEBS_BENCH = libolm-dev libotr5-dev hyperfine
+DEBS_BENCH = libolm-dev libotr5-dev libgcrypt20-dev hyperfine time
 DEBS = $(DEBS_BUILD) $(DEBS_TEST) $(DEBS_BENCH)
 
 FUZZTIME ?= 30
@@ -61,7 +61,8 @@ $(B)/t/%: t/%.c $(B)/lib/libaxo.a lib/axo.h
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(B)/lib/libaxo.a $(LIBS)
 
-check: $(PROGS) $(TPROGS)
+check: deps
+	@$(MAKE) --no-print-directory $(PROGS) $(TPROGS)
 	AXO_BIN=$(abspath $(B)/bin) AXO_TBIN=$(abspath $(B)/t) \
 		bats --tap t/
 
@@ -85,19 +86,25 @@ fuzz:
 			build-fuzz/corpus-$$f t/fuzz/corpus/$$f; \
 	done
 
-demo: all
-	@if [ -x t/demo ]; then sh t/demo; else \
-		echo "make demo: the two-party chat demo lands with the axotor issue" >&2; \
-		exit 1; fi
+demo: deps
+	@$(MAKE) --no-print-directory all
+	bash t/demo
 
 lint:
 	mandoc -Tlint -Wstyle $(MAN)
 
+# Installs what is missing (as root), or says how; quick when nothing is.
 deps:
-	@if [ "$$(id -u)" = 0 ]; then \
-		apt-get install -y --no-install-recommends $(DEBS); \
+	@missing=; for p in $(DEBS); do \
+		dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -z "$$missing" ]; then :; \
+	elif [ "$$(id -u)" = 0 ]; then \
+		echo "make deps: installing$$missing"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+		apt-get install -y -qq --no-install-recommends $$missing; \
 	else \
-		echo "run as root: apt-get install $(DEBS)"; \
+		echo "make deps: missing Debian packages; as root run:"; \
+		echo "  apt-get install$$missing"; exit 1; \
 	fi
 
 install: all
