@@ -14,7 +14,10 @@
  * on every run, so a committed corpus stays meaningful.  det_reset()
  * restarts the stream.
  */
-static const unsigned char det_key[32] = "axotor fuzz rng: not a secret!!";
+#ifndef DET_KEY
+#define DET_KEY "axotor fuzz rng: not a secret!!"
+#endif
+static const unsigned char det_key[32] = DET_KEY;
 static uint64_t det_counter;
 
 static void

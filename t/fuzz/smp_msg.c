@@ -24,39 +24,9 @@
  * the directory given as its argument.
  */
 
-static const unsigned char key[32] = "axotor smp fuzz: not a secret!!";
-static uint64_t counter;
-
-static void
-det_buf(void *buf, size_t size)
-{
-	unsigned char nonce[8];
-	int i;
-
-	for (i = 0; i < 8; i++)
-		nonce[i] = (unsigned char)(counter >> (8 * i));
-	counter++;
-	crypto_stream_chacha20(buf, size, nonce, key);
-}
-
-static uint32_t
-det_random(void)
-{
-	uint32_t r;
-
-	det_buf(&r, sizeof r);
-	return r;
-}
-
-static const char *
-det_name(void)
-{
-	return "axotor-fuzz-chacha20";
-}
-
-static struct randombytes_implementation det = {
-	det_name, det_random, NULL, NULL, det_buf, NULL
-};
+/* The key of the committed corpus's RNG stream. */
+#define DET_KEY "axotor smp fuzz: not a secret!!"
+#include "detrand.h"
 
 static const unsigned char sid[32] = "axotor smp fuzz session id 32by";
 static const unsigned char secret[] = "swordfish";
@@ -86,7 +56,7 @@ feed(int n, const unsigned char *in, size_t len, unsigned char *honest,
 	struct axo_smp *a, *b;
 	int r = -1, mb = -1;
 
-	counter = 0;
+	det_reset();
 	a = side(1);
 	b = side(0);
 	*match = -1;
@@ -129,9 +99,7 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	(void)argc;
 	(void)argv;
-	randombytes_set_implementation(&det);
-	if (sodium_init() < 0)
-		abort();
+	det_install();
 	return 0;
 }
 
