@@ -252,8 +252,15 @@ put(int fd, const void *buf, size_t len, const char *what)
 		axo_diesys(AXO_EXIT_TEMP, "unable to write the %s", what);
 }
 
-int
-main(int argc, char **argv)
+struct opts {
+	const char *appid, *relay, *socks;
+	char *host, *port, *path, *phost;	/* from relay and socks */
+	unsigned long pport, peer_ms;
+	int sending, kfd, in, out, kout, vfd, verify, direct, insecure;
+};
+
+static void
+options(struct opts *o, int argc, char **argv)
 {
 	static const struct option lo[] = {
 		{ "key-fd", required_argument, NULL, 'k' },
@@ -272,30 +279,25 @@ main(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
-	const char *appid = DEF_APPID, *relay = DEF_RELAY, *socks = DEF_SOCKS;
-	char *host, *port, *path, *phost, *code, err[256], why[256];
-	char vhex[65];
-	unsigned char *rec = NULL, *skey, ver[32];
-	const unsigned char *data;
-	unsigned long peer_ms = 300000, pport;
-	int c, sending, kfd = -1, in = 0, out = 1, kout = AXO_FD_STATE_OUT;
-	int vfd = -1, verify = 0, direct = 0, insecure = 0, werr;
-	int fd, told = 0;
 	unsigned char seen[128] = { 0 };
-	long long deadline;
-	ssize_t rlen = 0;
-	size_t len;
-	json_t *j, *o;
-	const char *txt;
+	int c;
 
-	axo_init("axo-pake");
+	memset(o, 0, sizeof *o);
+	o->appid = DEF_APPID;
+	o->relay = DEF_RELAY;
+	o->socks = DEF_SOCKS;
+	o->peer_ms = 300000;
+	o->kfd = -1;
+	o->out = 1;
+	o->kout = AXO_FD_STATE_OUT;
+	o->vfd = -1;
 	if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
 		printf("usage: %s\n", USAGE);
-		return 0;
+		exit(0);
 	}
 	if (argc < 2 || (strcmp(argv[1], "send") && strcmp(argv[1], "recv")))
 		axo_usage(USAGE);
-	sending = !strcmp(argv[1], "send");
+	o->sending = !strcmp(argv[1], "send");
 	argv++;
 	argc--;
 	opterr = 0;	/* our usage line, not getopt's words */
@@ -308,149 +310,198 @@ main(int argc, char **argv)
 			seen[c] = 1;
 		}
 		switch (c) {
-		case 'k': kfd = fdarg(optarg); break;
+		case 'k': o->kfd = fdarg(optarg); break;
 		case 'i':
-			if (!sending)
+			if (!o->sending)
 				axo_usage(USAGE);
-			in = fdarg(optarg);
+			o->in = fdarg(optarg);
 			break;
 		case 'o':
-			if (sending)
+			if (o->sending)
 				axo_usage(USAGE);
-			out = fdarg(optarg);
+			o->out = fdarg(optarg);
 			break;
-		case 'K': kout = fdarg(optarg); break;
-		case 'v': verify = 1; break;
-		case 'V': vfd = fdarg(optarg); break;
-		case 'a': appid = optarg; break;
-		case 'r': relay = optarg; break;
-		case 's': socks = optarg; break;
-		case 'd': direct = 1; break;
-		case 't': peer_ms = num(optarg, 86400) * 1000; break;
+		case 'K': o->kout = fdarg(optarg); break;
+		case 'v': o->verify = 1; break;
+		case 'V': o->vfd = fdarg(optarg); break;
+		case 'a': o->appid = optarg; break;
+		case 'r': o->relay = optarg; break;
+		case 's': o->socks = optarg; break;
+		case 'd': o->direct = 1; break;
+		case 't': o->peer_ms = num(optarg, 86400) * 1000; break;
 		case 'c': conn_ms = num(optarg, 3600) * 1000; break;
-		case 'D': insecure = 1; break;
+		case 'D': o->insecure = 1; break;
 		case 'h':
 			printf("usage: %s\n", USAGE);
-			return 0;
+			exit(0);
 		default: axo_usage(USAGE);
 		}
 	}
-	if (optind != argc || peer_ms == 0 || conn_ms == 0 ||
-	    (direct && seen['s']) || *appid == '\0')
+	if (optind != argc || o->peer_ms == 0 || conn_ms == 0 ||
+	    (o->direct && seen['s']) || *o->appid == '\0')
 		axo_usage(USAGE);
-	parse_url(relay, &host, &port, &path);
-	phost = NULL;
-	pport = 0;
-	if (!direct)
-		parse_hostport(socks, &phost, &pport);
+	parse_url(o->relay, &o->host, &o->port, &o->path);
+	if (!o->direct)
+		parse_hostport(o->socks, &o->phost, &o->pport);
 	/* every fd checked before any work */
-	if (kfd != -1)
-		axo_fd_need(kfd, "master key");
-	axo_fd_need(sending ? in : out, "record");
-	axo_fd_need_tmpfs(kout, "session key", insecure);
-	if (vfd != -1)
-		axo_fd_need(vfd, "verifier");
+	if (o->kfd != -1)
+		axo_fd_need(o->kfd, "master key");
+	axo_fd_need(o->sending ? o->in : o->out, "record");
+	axo_fd_need_tmpfs(o->kout, "session key", o->insecure);
+	if (o->vfd != -1)
+		axo_fd_need(o->vfd, "verifier");
+}
 
-	code = read_code(kfd);
-	wh = axo_wh_new(appid, code, tx, say, NULL);
-	if (wh == NULL)
-		axo_die(AXO_EXIT_TEMP, "out of memory");
-	axo_free(code);
-	if (sending) {
-		rec = axo_xmalloc(MAXREC);
-		rlen = axo_readall(in, rec, MAXREC);
-		if (rlen == -1 && errno == EFBIG)
-			axo_die(AXO_EXIT_USAGE, "record too large: at most %d bytes",
-			    MAXREC);
-		if (rlen == -1)
-			axo_diesys(AXO_EXIT_TEMP, "unable to read the record");
-		if (rlen == 0)
-			axo_die(AXO_EXIT_USAGE, "empty record");
-		/* cmd_send.py _build_offer: {"offer": {"message": text}} */
-		if (axo_wh_offer(wh, rec, (size_t)rlen) != 0)
-			axo_die(AXO_EXIT_USAGE, "record is not UTF-8 text");
-		axo_free(rec);
-	}
+/* send: the record, checked and queued before the relay is reached */
+static void
+offer(const struct opts *o)
+{
+	unsigned char *rec;
+	ssize_t len;
 
-	/* the relay: through tor's SOCKS5 (hostname resolved by tor), or not */
-	deadline = axo_ws_now() + (long long)conn_ms;
-	if (direct) {
-		fd = axo_ws_tcp(host, port, deadline);
+	rec = axo_xmalloc(MAXREC);
+	len = axo_readall(o->in, rec, MAXREC);
+	if (len == -1 && errno == EFBIG)
+		axo_die(AXO_EXIT_USAGE, "record too large: at most %d bytes",
+		    MAXREC);
+	if (len == -1)
+		axo_diesys(AXO_EXIT_TEMP, "unable to read the record");
+	if (len == 0)
+		axo_die(AXO_EXIT_USAGE, "empty record");
+	/* cmd_send.py _build_offer: {"offer": {"message": text}} */
+	if (axo_wh_offer(wh, rec, (size_t)len) != 0)
+		axo_die(AXO_EXIT_USAGE, "record is not UTF-8 text");
+	axo_free(rec);
+}
+
+/* the relay: through tor's SOCKS5 (the name resolved by tor), or direct */
+static void
+reach(const struct opts *o, long long deadline)
+{
+	char err[256], why[256];
+	int fd, werr;
+
+	if (o->direct) {
+		fd = axo_ws_tcp(o->host, o->port, deadline);
 		if (fd == -1)
 			axo_diesys(AXO_EXIT_TEMP, "unable to reach the relay %s:%s",
-			    host, port);
+			    o->host, o->port);
 	} else {
-		fd = axo_socks5_connect(phost, (uint16_t)pport, host,
-		    (uint16_t)strtoul(port, NULL, 10), (unsigned)conn_ms, err,
+		fd = axo_socks5_connect(o->phost, (uint16_t)o->pport, o->host,
+		    (uint16_t)strtoul(o->port, NULL, 10), (unsigned)conn_ms, err,
 		    sizeof err);
 		if (fd == -1)
 			axo_die(AXO_EXIT_TEMP,
 			    "unable to reach the relay %s:%s through %s: %s",
-			    host, port, socks, err);
+			    o->host, o->port, o->socks, err);
 	}
-	ws = axo_ws_open(fd, host, port, path, deadline, &werr, why, sizeof why);
+	ws = axo_ws_open(fd, o->host, o->port, o->path, deadline, &werr, why,
+	    sizeof why);
 	if (ws == NULL) {
 		if (werr == AXO_WS_ETIME)
 			axo_die(EX_TIMEOUT, "timed out connecting to the relay");
 		axo_die(werr == AXO_WS_EPROTO ? EX_PROTO : AXO_EXIT_TEMP,
 		    "unable to open a websocket to the relay: %s", why);
 	}
+}
+
+/* _receive.py W_got_verifier: the value wormhole --verify shows */
+static void
+tell_verifier(const struct opts *o)
+{
+	unsigned char ver[32];
+	char hex[2 * sizeof ver + 2];
+
+	(void)axo_wh_derive(wh, "wormhole:verifier", ver, sizeof ver);
+	axo_fmt_hex(hex, ver, sizeof ver);
+	if (o->verify)
+		dprintf(2, "axo-pake: verifier: %s\n", hex);
+	if (o->vfd != -1) {
+		hex[2 * sizeof ver] = '\n';
+		put(o->vfd, hex, 2 * sizeof ver + 1, "verifier");
+	}
+}
+
+/* runs the mailbox until the peer's phase 0 is in: *j, a JSON object */
+static json_t *
+exchange(const struct opts *o)
+{
+	const unsigned char *data;
+	long long deadline;
+	size_t len;
+	json_t *j;
+	int told = 0;
+
+	deadline = axo_ws_now() + (long long)conn_ms;
+	reach(o, deadline);
 	/* the welcome comes at once; then the peer may take its time */
 	pump(deadline, "waiting for the relay");
-	deadline = axo_ws_now() + (long long)peer_ms;
-	for (;;) {
-		if (axo_wh_next(wh, &data, &len))
-			break;
+	deadline = axo_ws_now() + (long long)o->peer_ms;
+	while (!axo_wh_next(wh, &data, &len)) {
 		pump(deadline, "waiting for the peer");
 		seen_peer = axo_wh_paired(wh);
 		if (!told && axo_wh_verified(wh)) {
 			told = 1;
-			/* _receive.py W_got_verifier: as wormhole --verify */
-			axo_wh_derive(wh, "wormhole:verifier", ver, sizeof ver);
-			axo_fmt_hex(vhex, ver, sizeof ver);
-			if (verify)
-				dprintf(2, "axo-pake: verifier: %s\n", vhex);
-			if (vfd != -1) {
-				vhex[64] = '\n';
-				put(vfd, vhex, 65, "verifier");
-			}
+			tell_verifier(o);
 		}
 	}
-	/* data is the peer's first app message (phase "0") */
 	j = json_loadb((const char *)data, len, 0, NULL);
 	if (!json_is_object(j)) {
 		shut("errory");
 		axo_die(EX_PROTO, "peer sent a bad message");
 	}
-	txt = json_string_value(json_object_get(j, "error"));
-	if (txt != NULL) {
+	/* cmd_send.py, cmd_receive.py: either side may send an error */
+	if (json_string_value(json_object_get(j, "error")) != NULL) {
 		shut("errory");
-		axo_die(EX_PROTO, "peer reported an error: %.160s", txt);
+		axo_die(EX_PROTO, "peer reported an error: %.160s",
+		    json_string_value(json_object_get(j, "error")));
 	}
+	return j;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct opts o;
+	unsigned char *skey;
+	const char *txt;
+	json_t *j, *m;
+	char *code;
+
+	axo_init("axo-pake");
+	options(&o, argc, argv);
+	code = read_code(o.kfd);
+	wh = axo_wh_new(o.appid, code, tx, say, NULL);
+	if (wh == NULL)
+		axo_die(AXO_EXIT_TEMP, "out of memory");
+	axo_free(code);
+	if (o.sending)
+		offer(&o);
+	j = exchange(&o);
 	skey = axo_xmalloc(32);
+	/* the session key: derive_key of the PAKE key, not the master key */
 	if (axo_wh_derive(wh, PURPOSE, skey, 32) != 0)
 		axo_die(EX_PROTO, "no key");
-	if (sending) {
+	if (o.sending) {
+		/* cmd_send.py _handle_answer: message_ack must be "ok" */
 		txt = json_string_value(json_object_get(json_object_get(j,
 		    "answer"), "message_ack"));
 		if (txt == NULL || strcmp(txt, "ok") != 0) {
 			shut("errory");
 			axo_die(EX_PROTO, "peer sent a bad answer");
 		}
-		put(kout, skey, 32, "session key");
+		put(o.kout, skey, 32, "session key");
 	} else {
-		o = json_object_get(j, "offer");
-		txt = json_string_value(json_object_get(o, "message"));
-		if (txt == NULL) {
+		m = json_object_get(json_object_get(j, "offer"), "message");
+		if (!json_is_string(m)) {
 			/* cmd_receive.py: what we cannot take is refused */
-			axo_wh_queue(wh, (const unsigned char *)
+			(void)axo_wh_queue(wh, (const unsigned char *)
 			    "{\"error\": \"unknown offer type\"}", 31);
 			shut("errory");
 			axo_die(EX_PROTO, "peer sent no record (a file offer?)");
 		}
-		put(out, txt, json_string_length(json_object_get(o, "message")),
-		    "record");
-		put(kout, skey, 32, "session key");
+		put(o.out, json_string_value(m), json_string_length(m), "record");
+		put(o.kout, skey, 32, "session key");
 		/* cmd_receive.py _handle_text: the sender waits for this */
 		if (axo_wh_queue(wh, (const unsigned char *)
 		    "{\"answer\": {\"message_ack\": \"ok\"}}", 33) != 0)
@@ -461,9 +512,9 @@ main(int argc, char **argv)
 	shut("happy");
 	axo_wh_free(wh);
 	axo_ws_close(ws);
-	free(host);
-	free(port);
-	free(path);
-	free(phost);
+	free(o.host);
+	free(o.port);
+	free(o.path);
+	free(o.phost);
 	return 0;
 }
