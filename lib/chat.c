@@ -234,13 +234,15 @@ axo_chat_parse(const unsigned char *buf, size_t len, struct axo_chat_msg *m,
 	const unsigned char *p;
 	int type;
 
-	if (len < AXO_CHAT_HDR)
+	if (len < 1)
 		return 0;
 	type = buf[0];
 	if (!bounds(type, &min, &max)) {
 		snprintf(err, errlen, "unknown message type %d", type);
 		return -1;
 	}
+	if (len < AXO_CHAT_HDR)
+		return 0;
 	plen = get32(buf + 1);
 	if (plen < min || plen > max) {
 		snprintf(err, errlen, "message of type %d with a payload of "

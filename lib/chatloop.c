@@ -48,6 +48,8 @@ static size_t linelen;
 static int line_long;
 static volatile sig_atomic_t got_sig, got_winch;
 
+static size_t pending(void);
+
 static void
 on_sig(int sig)
 {
@@ -121,6 +123,16 @@ __attribute__((noreturn))
 static void
 finish(void)
 {
+	ssize_t n;
+
+	/* what is queued goes if it can without waiting (the peer may
+	 * have quit: nobody may read it) */
+	while (!out_dead && pending() > 0) {
+		n = write(AXO_FD_NET_OUT, outq + outoff, pending());
+		if (n <= 0)
+			break;
+		outoff += (size_t)n;
+	}
 	cleanup();
 	close(AXO_FD_NET_OUT);
 	exit(0);

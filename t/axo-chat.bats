@@ -1,0 +1,591 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0-only
+# axo-chat: two real chats joined by pipes and by two axo-ratchet wrap
+# processes, a fake peer's hostile bytes, files, and the window in tmux.
+
+load helpers/common
+bats_require_minimum_version 1.5.0
+
+USAGE="axo-chat: usage: axo-chat [-n nick] [-p peernick] [-c green|red] [-d dir] [-y] [-V file] [-q]"
+
+setup() {
+	axo_setup_tmp
+	umask 077
+	cd "$T"
+	mkdir dl
+	mkfifo alice.in bob.in idle
+	PAIR=
+}
+
+teardown() {
+	local p
+	if [ -n "${TMUXS:-}" ]; then
+		tmux -S "$TMUXS" kill-server 2>/dev/null || true
+		TMUXS=
+	fi
+	for p in alice.pid bob.pid; do
+		[ -f "$T/$p" ] && kill "$(cat "$T/$p")" 2>/dev/null
+	done
+	[ -n "${PAIR:-}" ] && kill "$PAIR" 2>/dev/null
+	cd /
+	axo_teardown_tmp
+}
+
+pair() { "$AXO_TBIN/helpers/pair" "$@"; }
+
+# One side as a shell command: stdin a fifo that it holds open itself
+# (so only .quit ends it), stdout and stderr to NAME.out and NAME.err.
+side() {
+	local me=$1 peer=$2
+	shift 2
+	echo "echo \$\$ >$me.pid; exec axo-chat -n $me -p $peer $* <>$me.in >$me.out 2>$me.err"
+}
+
+# Both sides on pipes, in the background.
+start() {
+	pair -p sh -c "$(side alice bob $1)" -- sh -c "$(side bob alice $2)" \
+		>pair.out 2>pair.err 3>&- &
+	PAIR=$!
+}
+
+# waitfor FILE STRING: until FILE holds STRING (at most 10 s)
+waitfor() {
+	local i
+	for i in $(seq 1 200); do
+		grep -qF -- "$2" "$1" 2>/dev/null && return 0
+		sleep 0.05
+	done
+	echo "waitfor: no '$2' in $1:"
+	cat "$1" 2>/dev/null
+	return 1
+}
+
+# line NAME TEXT: the user NAME types a line
+line() { printf '%s\n' "$2" >"$1.in"; }
+
+# Waits for the pair to end (at most 20 s): its status in PST.
+finish() {
+	local i
+	for i in $(seq 1 400); do
+		kill -0 "$PAIR" 2>/dev/null || break
+		sleep 0.05
+	done
+	PST=0
+	wait "$PAIR" || PST=$?
+	PAIR=
+}
+
+# mk SPEC...: the bytes of chat messages, built independently of lib/chat.c
+# from axotor(7): hello:NICK msg:TEXT quit offer:ID:SIZE:NAME accept:ID
+# reject:ID abort:ID chunk:ID:FILE:OFF:LEN end:ID:FILE endhex:ID:HEX
+# raw:HEX.  TEXT and NAME take Python escapes (\x1b).
+mk() {
+	/usr/bin/python3 - "$@" <<'PY'
+import codecs, hashlib, struct, sys
+T = dict(hello=1, msg=2, quit=3, offer=16, accept=17, reject=18,
+         chunk=19, end=20, endhex=20, abort=21)
+out = sys.stdout.buffer
+esc = lambda s: codecs.escape_decode(s.encode())[0]
+for spec in sys.argv[1:]:
+    k, _, rest = spec.partition(':')
+    a = rest.split(':')
+    if k == 'raw':
+        out.write(bytes.fromhex(rest)); continue
+    if k == 'hello': p = b'\x01' + esc(rest)
+    elif k == 'msg': p = esc(rest)
+    elif k == 'quit': p = b''
+    elif k == 'offer':
+        p = struct.pack('>IQ', int(a[0]), int(a[1])) + esc(':'.join(a[2:]))
+    elif k in ('accept', 'reject', 'abort'): p = struct.pack('>I', int(a[0]))
+    elif k == 'chunk':
+        with open(a[1], 'rb') as f:
+            f.seek(int(a[2])); d = f.read(int(a[3]))
+        p = struct.pack('>I', int(a[0])) + d
+    elif k == 'end':
+        with open(a[1], 'rb') as f:
+            p = struct.pack('>I', int(a[0])) + hashlib.sha256(f.read()).digest()
+    elif k == 'endhex': p = struct.pack('>I', int(a[0])) + bytes.fromhex(a[1])
+    else: sys.exit('mk: ' + spec)
+    out.write(bytes([T[k]]) + struct.pack('>I', len(p)) + p)
+PY
+}
+
+# dec FILE: the messages in FILE, one a line ("hello 1 bob", "accept 1").
+dec() {
+	/usr/bin/python3 - "$1" <<'PY'
+import struct, sys
+N = {1: 'hello', 2: 'msg', 3: 'quit', 16: 'offer', 17: 'accept',
+     18: 'reject', 19: 'chunk', 20: 'end', 21: 'abort'}
+b = open(sys.argv[1], 'rb').read()
+i = 0
+while i + 5 <= len(b):
+    t, n = b[i], struct.unpack('>I', b[i+1:i+5])[0]
+    p = b[i+5:i+5+n]; i += 5 + n
+    k = N.get(t, str(t))
+    if t == 1: print(k, p[0], p[1:].decode())
+    elif t == 2: print(k, p.decode())
+    elif t == 3: print(k)
+    elif t == 16:
+        print(k, *struct.unpack('>IQ', p[:12]), p[12:].decode('utf-8', 'replace'))
+    elif t == 19: print(k, struct.unpack('>I', p[:4])[0], len(p) - 4)
+    elif t == 20: print(k, struct.unpack('>I', p[:4])[0], p[4:].hex())
+    else: print(k, struct.unpack('>I', p[:4])[0])
+if i != len(b): print('trailing', len(b) - i)
+PY
+}
+
+# A fake peer: feed the stream to one axo-chat (stdin idle, open), reply
+# to fd 7 in the file reply.
+fake() {
+	run --separate-stderr axo-chat -n bob -p alice "$@" 6<stream 7>reply 0<>idle
+}
+
+@test "axo-chat: usage errors, --help on stdout" {
+	run axo-chat -n a -n b 6</dev/null 7>/dev/null
+	[ "$status" -eq 100 ]
+	[ "$output" = "$USAGE" ]
+	run axo-chat extra 6</dev/null 7>/dev/null
+	[ "$status" -eq 100 ]
+	[ "$output" = "$USAGE" ]
+	run axo-chat -c blue 6</dev/null 7>/dev/null
+	[ "$status" -eq 100 ]
+	[ "$output" = "$USAGE" ]
+	run axo-chat -x 6</dev/null 7>/dev/null
+	[ "$status" -eq 100 ]
+	[ "$output" = "$USAGE" ]
+	run axo-chat -y -y 6</dev/null 7>/dev/null
+	[ "$status" -eq 100 ]
+	[ "$output" = "$USAGE" ]
+	run --separate-stderr axo-chat --help
+	[ "$status" -eq 0 ]
+	[ "$output" = "usage: ${USAGE#axo-chat: usage: }" ]
+	[ "$stderr" = "" ]
+}
+
+@test "axo-chat: missing fds, bad nicks, a missing directory or verifier" {
+	run axo-chat 7>/dev/null 6<&-
+	[ "$status" -eq 100 ]
+	[ "$output" = "axo-chat: fatal: missing fd 6 (from the peer)" ]
+	run axo-chat 6</dev/null 7>&-
+	[ "$status" -eq 100 ]
+	[ "$output" = "axo-chat: fatal: missing fd 7 (to the peer)" ]
+	run axo-chat -n "$(printf 'a\033[2Jb')" 6</dev/null 7>/dev/null
+	[ "$status" -eq 100 ]
+	[ "$output" = "axo-chat: fatal: a nick must be 1 to 64 bytes of printable UTF-8" ]
+	run axo-chat -p "$(printf '%065d' 0)" 6</dev/null 7>/dev/null
+	[ "$status" -eq 100 ]
+	[ "$output" = "axo-chat: fatal: a peer's nick must be 1 to 64 bytes of printable UTF-8" ]
+	run axo-chat -n "" 6</dev/null 7>/dev/null
+	[ "$status" -eq 100 ]
+	run axo-chat -d "$T/nonexistent" 6</dev/null 7>/dev/null
+	[ "$status" -eq 111 ]
+	[ "$output" = "axo-chat: fatal: unable to open download directory $T/nonexistent: No such file or directory" ]
+	run axo-chat -V "$T/nonexistent" 6</dev/null 7>/dev/null
+	[ "$status" -eq 111 ]
+	[ "$output" = "axo-chat: fatal: unable to open $T/nonexistent: No such file or directory" ]
+	[ -z "$(ls dl)" ]
+}
+
+@test "axo-chat: chat both ways over pipes, .quit ends both with 0" {
+	start "" ""
+	line alice "hello bob"
+	waitfor bob.out "<alice> hello bob"
+	line bob "hi alice, ünïcödé ✓"
+	waitfor alice.out "<bob> hi alice, ünïcödé ✓"
+	line alice "..dot line"
+	waitfor bob.out "<alice> .dot line"
+	line bob ".quit"
+	finish
+	[ "$PST" -eq 0 ]
+	[ "$(cat alice.out)" = "<bob> hi alice, ünïcödé ✓
+* bob has quit the chat" ]
+	[ "$(cat bob.out)" = "<alice> hello bob
+<alice> .dot line" ]
+	[ ! -s alice.err ] && [ ! -s bob.err ] && [ ! -s pair.err ]
+}
+
+@test "axo-chat: EOF on stdin is .quit; a line is a message, control characters dropped" {
+	pair -p sh -c "printf 'one\ttab\033[31mred\r\ntwo' | axo-chat -n alice -p bob >alice.out 2>alice.err" \
+		-- sh -c "$(side bob alice)" >pair.out 2>pair.err 3>&- &
+	PAIR=$!
+	finish
+	[ "$PST" -eq 0 ]
+	[ "$(cat bob.out)" = "<alice> one tab[31mred
+<alice> two
+* alice has quit the chat" ]
+	[ ! -s alice.out ] && [ ! -s alice.err ] && [ ! -s bob.err ]
+}
+
+@test "axo-chat: .help, .verify, an unknown command, a peer that calls itself otherwise" {
+	printf 'vx3-apple-bottle\n' >verifier
+	start "-V verifier" ""
+	line alice ".help"
+	line alice ".verify"
+	line alice ".bogus"
+	line bob ".verify"
+	waitfor bob.out "no verifier was given (-V)"
+	waitfor alice.out "* verifier: vx3-apple-bottle"
+	waitfor alice.err "unknown command"
+	line alice ".quit"
+	finish
+	[ "$PST" -eq 0 ]
+	[ "$(cat alice.out)" = "* commands:
+*   .send PATH   offer a file to the peer
+*   .abort       stop every transfer under way
+*   .verify      show the PAKE verifier, to compare out of band
+*   .help        this list
+*   .quit        end the chat, for both sides
+*   ..text       send a line that starts with a dot
+* verifier: vx3-apple-bottle" ]
+	[ "$(cat alice.err)" = "axo-chat: warning: unknown command .bogus (.help lists them)" ]
+	[ "$(cat bob.out)" = "* no verifier was given (-V)
+* alice has quit the chat" ]
+	# a hello whose nick is not the one we were told
+	mk hello:alice msg:hi quit >stream
+	run --separate-stderr axo-chat -n bob -p alicia 6<stream 7>reply 0<>idle
+	[ "$status" -eq 0 ]
+	[ "$output" = "* alicia calls itself \"alice\"
+<alicia> hi
+* alicia has quit the chat" ]
+	[ "$(dec reply)" = "hello 1 bob" ]
+}
+
+@test "axo-chat: a dropped connection is 111 and said, not hung on" {
+	start "" ""
+	line alice "are you there"
+	waitfor bob.out "<alice> are you there"
+	kill -KILL "$(cat alice.pid)"
+	finish
+	[ "$PST" -eq 137 ]
+	[ "$(cat pair.err)" = "pair: prog1 killed by signal 9
+pair: prog2 exited 111" ]
+	[ "$(cat bob.err)" = "axo-chat: fatal: connection to alice lost" ]
+	# EOF in the middle of a message, and EOF right after hello
+	mk hello:alice raw:0200 >stream
+	fake
+	[ "$status" -eq 111 ]
+	[ "$stderr" = "axo-chat: fatal: connection to alice lost" ]
+	mk hello:alice >stream
+	fake
+	[ "$status" -eq 111 ]
+	[ "$stderr" = "axo-chat: fatal: connection to alice lost" ]
+}
+
+@test "axo-chat: .send of 10 MiB over pipes, sha256 equal, progress on both sides" {
+	head -c 10485760 /dev/urandom >big
+	start "" "-d dl"
+	line alice ".send big"
+	waitfor alice.out "* sent big (10.0 MiB)"
+	waitfor bob.out "* saved big from alice as dl/big (10.0 MiB, sha256 ok)"
+	line alice ".quit"
+	finish
+	[ "$PST" -eq 0 ]
+	[ "$(sha dl/big)" = "$(sha big)" ]
+	[ "$(stat -c %a dl/big)" = 600 ]
+	[ "$(cat alice.out)" = "* offering big (10.0 MiB) to bob
+* bob accepted big
+* sending big: 25%
+* sending big: 50%
+* sending big: 75%
+* sent big (10.0 MiB)" ]
+	[ "$(cat bob.out)" = "* receiving big (10.0 MiB) from alice into dl
+* receiving big: 25%
+* receiving big: 50%
+* receiving big: 75%
+* saved big from alice as dl/big (10.0 MiB, sha256 ok)
+* alice has quit the chat" ]
+	[ "$(ls -A dl)" = big ]
+}
+
+@test "axo-chat: a name taken gets a numbered name; nothing is overwritten" {
+	printf 'first\n' >dl/report
+	printf 'second\n' >dl/report.1
+	printf 'new data\n' >report
+	start "" "-d dl"
+	line alice ".send report"
+	waitfor bob.out "saved report from alice as dl/report.2"
+	line alice ".send $T/report"
+	waitfor bob.out "saved report from alice as dl/report.3"
+	line alice ".quit"
+	finish
+	[ "$PST" -eq 0 ]
+	[ "$(cat dl/report)" = first ] && [ "$(cat dl/report.1)" = second ]
+	cmp report dl/report.2 && cmp report dl/report.3
+	[ "$(ls -A dl | wc -l)" -eq 4 ]
+}
+
+@test "axo-chat: a hostile file name becomes a safe basename inside the directory" {
+	printf 'data\n' >f
+	mk hello:alice offer:1:5:../../x chunk:1:f:0:5 end:1:f \
+		offer:2:5:/etc/passwd chunk:2:f:0:5 end:2:f \
+		'offer:3:5:a\x1b[31mb\x07c\x9b\xc2\x9bd' chunk:3:f:0:5 end:3:f \
+		offer:4:5:.. chunk:4:f:0:5 end:4:f \
+		'offer:5:5:sub\\..\\.hidden' chunk:5:f:0:5 end:5:f \
+		'offer:6:5:\xff\xfe' chunk:6:f:0:5 end:6:f \
+		quit >stream
+	mkdir -p dl/inner
+	cd dl/inner
+	run --separate-stderr axo-chat -n bob -p alice -d . 6<"$T/stream" 7>"$T/reply" 0<>"$T/idle"
+	cd "$T"
+	[ "$status" -eq 0 ]
+	[ "$stderr" = "" ]
+	[ "$(ls -A dl/inner | sort | tr '\n' ' ')" = "a[31mbcd file file.1 hidden passwd x " ]
+	[ "$(ls -A dl | tr '\n' ' ')" = "inner " ]
+	[ ! -e "$T/x" ]
+	for n in x passwd a[31mbcd hidden file file.1; do
+		cmp f "dl/inner/$n"
+	done
+	[ "$(dec reply)" = "hello 1 bob
+accept 1
+accept 2
+accept 3
+accept 4
+accept 5
+accept 6" ]
+	grep -qF '* saved x from alice as ./x (5 bytes, sha256 ok)' <<<"$output"
+}
+
+@test "axo-chat: without -d an offer is rejected, the peer told, nothing written" {
+	printf 'data\n' >f
+	mk hello:alice offer:7:5:f quit >stream
+	fake
+	[ "$status" -eq 0 ]
+	[ "$output" = "* rejected f (5 bytes) from alice: no download directory (-d)
+* alice has quit the chat" ]
+	[ "$(dec reply)" = "hello 1 bob
+reject 7" ]
+	# between two real chats
+	start "" ""
+	line alice ".send f"
+	waitfor alice.out "* bob rejected f"
+	line alice ".quit"
+	finish
+	[ "$PST" -eq 0 ]
+	[ "$(ls -A dl)" = "" ]
+	[ "$(ls -A | sort | tr '\n' ' ')" = "alice.err alice.in alice.out alice.pid bob.err bob.in bob.out bob.pid dl f idle pair.err pair.out reply stream " ]
+}
+
+@test "axo-chat: a partial file is removed on abort, hash mismatch, a cut, a signal" {
+	head -c 100000 /dev/urandom >f
+	# the sender aborts
+	mk hello:alice offer:1:100000:f chunk:1:f:0:30000 abort:1 \
+		offer:2:100000:g chunk:2:f:0:32768 chunk:2:f:32768:32768 \
+		chunk:2:f:65536:32768 chunk:2:f:98304:1696 \
+		endhex:2:$(printf '%064d' 0) \
+		quit >stream
+	fake -d dl
+	[ "$status" -eq 0 ]
+	[ "$output" = "* receiving f (97.7 KiB) from alice into dl
+* receiving f: 25%
+* alice aborted f
+* receiving g (97.7 KiB) from alice into dl
+* receiving g: 25%
+* receiving g: 50%
+* receiving g: 75%
+* alice has quit the chat" ]
+	[ "$stderr" = "axo-chat: warning: g from alice: sha256 mismatch, removed" ]
+	[ "$(ls -A dl)" = "" ]
+	# the sender dies: EOF with a transfer under way
+	mk hello:alice offer:1:100000:f chunk:1:f:0:30000 >stream
+	fake -d dl
+	[ "$status" -eq 111 ]
+	[ "$stderr" = "axo-chat: fatal: connection to alice lost" ]
+	[ "$(ls -A dl)" = "" ]
+	# a signal to the receiver in the middle of a transfer
+	mkfifo slow
+	axo-chat -n bob -p alice -d dl 6<slow 7>reply 0<>idle >bob.out 2>bob.err 3>&- &
+	pid=$!
+	{ mk hello:alice offer:1:100000:f chunk:1:f:0:30000; sleep 10; } >slow 3>&- &
+	feeder=$!
+	waitfor bob.out "receiving f: 25%"
+	[ -n "$(ls -A dl)" ]
+	kill -TERM "$pid"
+	run wait "$pid"
+	kill "$feeder" 2>/dev/null || true
+	[ "$status" -eq 143 ]
+	[ "$(ls -A dl)" = "" ]
+	[ ! -s bob.err ]
+}
+
+@test "axo-chat: the sender's .abort removes the receiver's partial file; chat goes on during a transfer" {
+	head -c 20971520 /dev/urandom >big
+	# bob reads the network through a throttle: about 2 MB/s
+	throttle='import sys, time
+i, o = sys.stdin.buffer, sys.stdout.buffer
+while True:
+    d = i.read1(32768)
+    if not d: break
+    o.write(d); o.flush(); time.sleep(0.015)'
+	pair -p sh -c "$(side alice bob)" -- \
+		sh -c "echo \$\$ >bob.pid; /usr/bin/python3 -c '$throttle' <&6 6<&- 7>&- | axo-chat -n bob -p alice -d dl 6<&0 <>bob.in >bob.out 2>bob.err" \
+		>pair.out 2>pair.err 3>&- &
+	PAIR=$!
+	line alice ".send big"
+	waitfor bob.out "receiving big: 25%"
+	line alice "while sending"
+	waitfor bob.out "<alice> while sending"
+	# the line overtook the rest of the file
+	! grep -q "receiving big: 75%" bob.out
+	line alice ".abort"
+	waitfor bob.out "* alice aborted big"
+	[ "$(ls -A dl)" = "" ]
+	line bob "still here"
+	waitfor alice.out "<bob> still here"
+	line bob ".quit"
+	finish
+	[ "$PST" -eq 0 ]
+	[ "$(ls -A dl)" = "" ]
+	grep -qx "\* aborted sending big" alice.out
+}
+
+@test "axo-chat: hostile bytes from the peer end the chat with 97 or 98, nothing written" {
+	printf 'data\n' >f
+	check() {
+		local code=$1 why=$2
+		shift 2
+		mk "$@" >stream
+		fake -d dl
+		[ "$status" -eq "$code" ] || { echo "$*: $status $stderr"; false; }
+		[ "$stderr" = "axo-chat: fatal: protocol violation by alice: $why" ] ||
+			{ echo "$*: $stderr"; false; }
+		[ "$(ls -A dl)" = "" ]
+	}
+	check 97 "unknown message type 9" hello:alice raw:0900000000
+	check 97 "unknown message type 0" raw:00
+	check 97 "message of type 2 with a payload of 4097 bytes" hello:alice raw:0200001001
+	check 97 "message of type 19 with a payload of 4294967295 bytes" hello:alice raw:13ffffffff
+	check 97 "message of type 3 with a payload of 1 bytes" hello:alice raw:030000000100
+	check 97 "message of type 2 with a payload of 0 bytes" hello:alice raw:0200000000
+	check 97 "a message that is not printable UTF-8" hello:alice 'msg:\x1b]0;owned\x07'
+	check 97 "a message that is not printable UTF-8" hello:alice 'msg:a\xc2\x9b31m'
+	check 97 "a message that is not printable UTF-8" hello:alice 'msg:\xc0\xaf'
+	check 97 "a message that is not printable UTF-8" hello:alice 'msg:\xed\xa0\x80'
+	check 97 "a nick that is not printable UTF-8" 'hello:al\nice'
+	check 97 "hello of version 2" raw:01000000020261
+	check 97 "transfer id 0" hello:alice offer:0:5:f
+	check 97 "a file name with a NUL byte" hello:alice 'offer:1:5:a\x00b'
+	check 97 "an offer of 1099511627777 bytes" hello:alice offer:1:1099511627777:f
+	check 98 "a message of type 2 before hello" msg:hi
+	check 98 "a second hello" hello:alice hello:alice
+	check 98 "data for transfer id 3 never offered" hello:alice chunk:3:f:0:5
+	check 98 "end for transfer id 3 never offered" hello:alice end:3:f
+	check 98 "transfer id 1 offered twice" hello:alice offer:1:5:f offer:1:5:f
+	check 98 "more data than offered for f" hello:alice offer:1:4:f chunk:1:f:0:5
+	check 98 "end of f after 3 of 5 bytes" hello:alice offer:1:5:f chunk:1:f:0:3 end:1:f
+	check 98 "accept for transfer id 1 never offered" hello:alice accept:1
+	check 98 "reject for transfer id 9 never offered" hello:alice reject:9
+	# after a violation nothing more is said to the peer
+	mk hello:alice raw:0900000000 >stream
+	fake -d dl
+	[ "$(dec reply)" = "hello 1 bob" ]
+}
+
+@test "axo-chat: through two real axo-ratchet wrap processes: chat, a file, quit" {
+	head -c 32 /dev/urandom >sk
+	pub=$(axo-ratchet keygen 5>bk)
+	axo-ratchet init -r bob -S b 4<bk <sk
+	axo-ratchet init -r alice -p "$pub" -S a <sk
+	head -c 3000000 /dev/urandom >file
+	pair axo-ratchet wrap -S a sh -c "$(side alice bob)" -- \
+		axo-ratchet wrap -S b sh -c "$(side bob alice -d dl)" \
+		>pair.out 2>pair.err 3>&- &
+	PAIR=$!
+	line bob "bob speaks first"
+	waitfor alice.out "<bob> bob speaks first"
+	line alice "alice answers"
+	waitfor bob.out "<alice> alice answers"
+	line alice ".send file"
+	waitfor bob.out "* saved file from alice as dl/file (2.9 MiB, sha256 ok)"
+	line alice ".quit"
+	finish
+	[ "$PST" -eq 0 ]
+	cmp file dl/file
+	[ ! -s pair.err ] && [ ! -s alice.err ] && [ ! -s bob.err ]
+	[ "$(tail -1 bob.out)" = "* alice has quit the chat" ]
+}
+
+@test "axo-chat: through wrap, a side killed is a lost connection for the other" {
+	head -c 32 /dev/urandom >sk
+	pub=$(axo-ratchet keygen 5>bk)
+	axo-ratchet init -r bob -S b 4<bk <sk
+	axo-ratchet init -r alice -p "$pub" -S a <sk
+	pair axo-ratchet wrap -S a sh -c "$(side alice bob)" -- \
+		axo-ratchet wrap -S b sh -c "$(side bob alice)" \
+		>pair.out 2>pair.err 3>&- &
+	PAIR=$!
+	line alice "hi"
+	waitfor bob.out "<alice> hi"
+	kill -KILL "$(cat alice.pid)"
+	finish
+	[ "$PST" -eq 137 ]
+	[ "$(cat bob.err)" = "axo-chat: fatal: connection to alice lost" ]
+	[ "$(cat pair.err)" = "pair: prog1 exited 137
+pair: prog2 exited 111" ]
+}
+
+@test "axo-chat: the EXAMPLES of axo-chat(1) run" {
+	# the page's line-mode example, over two named pipes
+	mkfifo a2b b2a
+	printf 'hello from a script\n' >msgs
+	( axo-chat -n bot -p alice -d dl 6<a2b 7>b2a <>bob.in >bob.out 2>&1 3>&- & )
+	axo-chat -n alice -p bot 7>a2b 6<b2a <msgs >alice.out 2>&1
+	waitfor bob.out "* alice has quit the chat"
+	[ "$(cat bob.out)" = "<alice> hello from a script
+* alice has quit the chat" ]
+	grep -qF 'axo-chat -n alice -p bot 7>a2b 6<b2a <msgs' "$AXO_TOP/man/axo-chat.1"
+	grep -qF 'axo-chat -n bot -p alice -d dl 6<a2b 7>b2a' "$AXO_TOP/man/axo-chat.1"
+}
+
+@test "axo-chat: the window in tmux: input line intact, .help, resize, .quit, terminal restored" {
+	command -v tmux >/dev/null || skip "no tmux"
+	TMUXS=$T/tmux.sock
+	tm() { tmux -S "$TMUXS" "$@"; }
+	screen() { tm capture-pane -p -t chat; }
+	# waitscreen STRING: until the pane shows it
+	waitscreen() {
+		local i
+		for i in $(seq 1 200); do
+			screen | grep -qF -- "$1" && return 0
+			sleep 0.05
+		done
+		echo "no '$1' on the screen:"; screen; return 1
+	}
+	printf 'vx3-apple-bottle\n' >verifier
+	mkdir adl
+	tm new-session -d -s chat -x 80 -y 24 \
+		"cd '$T' && PATH='$PATH' '$AXO_TBIN/helpers/pair' -p sh -c 'exec axo-chat -n alice -p bob -c red -d adl -V verifier' -- sh -c '$(side bob alice)'; echo \$? >rc; stty -a >stty.after; sleep 60"
+	waitscreen "alice <-> bob"
+	tm send-keys -t chat -l "half typed"
+	waitscreen "> half typed"
+	for i in 1 2 3; do line bob "incoming $i"; done
+	waitscreen "<bob> incoming 3"
+	# the input line is still there, whole, at the bottom, cursor after it
+	[ "$(screen | tail -1)" = "> half typed" ]
+	[ "$(tm display -p -t chat '#{cursor_x} #{cursor_y}')" = "12 23" ]
+	screen | sed -n 23p | grep -qF "alice <-> bob | SMP FAILED: not verified"
+	tm send-keys -t chat " now" Enter
+	waitfor bob.out "<alice> half typed now"
+	waitscreen "<alice> half typed now"
+	tm send-keys -t chat ".help" Enter ".verify" Enter
+	waitscreen "* verifier: vx3-apple-bottle"
+	screen | grep -qF "*   .send PATH   offer a file to the peer"
+	# a smaller window: the status and input lines move with it
+	tm resize-window -t chat -x 60 -y 12
+	line bob "after resize"
+	waitscreen "<bob> after resize"
+	[ "$(screen | sed -n 11p | cut -c1-15)" = " alice <-> bob " ]
+	[ "$(screen | sed -n 12p)" = ">" ]
+	# an offer asks, in place of the input line
+	printf 'x\n' >small
+	line bob ".send small"
+	waitscreen "accept small (2 bytes) from bob? (y/N)"
+	tm send-keys -t chat y
+	waitscreen "* saved small from bob as adl/small"
+	cmp small adl/small
+	tm send-keys -t chat ".quit" Enter
+	waitfor bob.out "* alice has quit the chat"
+	for i in $(seq 1 100); do [ -s stty.after ] && break; sleep 0.05; done
+	[ "$(cat rc)" = 0 ]
+	grep -qw icanon stty.after && grep -qw echo stty.after
+	! grep -qw -- -icanon stty.after
+}
