@@ -346,7 +346,11 @@ options(struct opts *o, int argc, char **argv)
 	/* every fd checked before any work */
 	if (o->kfd != -1)
 		axo_fd_need(o->kfd, "master key");
-	axo_fd_need(o->sending ? o->in : o->out, "record");
+	/* the record carries onion credentials: no disk for it either */
+	if (o->sending)
+		axo_fd_need(o->in, "record");
+	else
+		axo_fd_need_tmpfs(o->out, "record", o->insecure);
 	axo_fd_need_tmpfs(o->kout, "session key", o->insecure);
 	if (o->vfd != -1)
 		axo_fd_need(o->vfd, "verifier");

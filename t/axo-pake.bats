@@ -182,6 +182,10 @@ fake() {
 	[ "$status" -eq 100 ]
 	[ "$output" = "axo-pake: fatal: fd 5 (session key) is not on tmpfs: refusing to put secrets on a disk" ]
 	[ ! -s "$d/k" ]
+	run axo-pake recv -d -k 8 -o 9 8<<<"93-xyz1zy" 5>"$T/k" 9>"$d/rec"
+	[ "$status" -eq 100 ]
+	[ "$output" = "axo-pake: fatal: fd 9 (record) is not on tmpfs: refusing to put secrets on a disk" ]
+	[ ! -s "$d/rec" ]
 	# --insecure-disk lets it through to the relay (none here)
 	port=$(mb_dead_port)
 	run axo-pake recv -d --insecure-disk -r ws://127.0.0.1:$port/v1 -k 8 \
