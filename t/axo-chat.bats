@@ -400,9 +400,10 @@ reject 7" ]
 	waitfor bob.out "receiving f: 25%"
 	[ -n "$(ls -A dl)" ]
 	kill -TERM "$pid"
-	run wait "$pid"
+	st=0
+	wait "$pid" || st=$?
 	kill "$feeder" 2>/dev/null || true
-	[ "$status" -eq 143 ]
+	[ "$st" -eq 143 ]
 	[ "$(ls -A dl)" = "" ]
 	[ ! -s bob.err ]
 }
@@ -588,4 +589,32 @@ pair: prog2 exited 111" ]
 	[ "$(cat rc)" = 0 ]
 	grep -qw icanon stty.after && grep -qw echo stty.after
 	! grep -qw -- -icanon stty.after
+}
+
+@test "valgrind: a chat with a file both ways and hostile bytes, no error" {
+	command -v valgrind >/dev/null || skip "no valgrind"
+	! grep -qa __asan_init "$AXO_BIN/axo-chat" || skip "a sanitizer build"
+	vg="valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite"
+	head -c 300000 /dev/urandom >fa
+	head -c 200000 /dev/urandom >fb
+	pair -p sh -c "echo \$\$ >alice.pid; exec $vg axo-chat -n alice -p bob -d dl <>alice.in >alice.out 2>alice.err" \
+		-- sh -c "echo \$\$ >bob.pid; exec $vg axo-chat -n bob -p alice -d dl <>bob.in >bob.out 2>bob.err" \
+		>pair.out 2>pair.err 3>&- &
+	PAIR=$!
+	line alice ".send fa"
+	line bob ".send fb"
+	line bob "hello"
+	waitfor bob.out "* saved fa from alice as dl/fa"
+	waitfor alice.out "* saved fb from bob as dl/fb"
+	waitfor alice.out "<bob> hello"
+	line alice ".quit"
+	finish
+	[ "$PST" -eq 0 ]
+	[ ! -s alice.err ] && [ ! -s bob.err ] && [ ! -s pair.err ]
+	cmp fa dl/fa && cmp fb dl/fb
+	mk hello:alice offer:1:9:x chunk:1:fa:0:4 raw:13000000 >stream
+	run $vg axo-chat -n bob -p alice -d dl 6<stream 7>reply 0<>idle
+	[ "$status" -eq 111 ]
+	[ "${lines[-1]}" = "axo-chat: fatal: connection to alice lost" ]
+	[ "$(ls -A dl | tr '\n' ' ')" = "fa fb " ]
 }
