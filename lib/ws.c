@@ -35,6 +35,7 @@ struct axo_ws {
 	unsigned char pre[WS_MAXHDR];	/* bytes read past the HTTP reply */
 	size_t prelen, preoff;
 	struct msgq *head, *tail;
+	size_t queued;			/* bytes in the queue */
 	char *cur;			/* the message handed out last */
 	int err;			/* AXO_WS_E*, sticky */
 	int timedout;			/* the last wait ran out (not sticky) */
@@ -222,9 +223,14 @@ msg_cb(wslay_event_context_ptr ctx, const struct wslay_event_on_msg_recv_arg *a,
 	struct axo_ws *ws = arg;
 	struct msgq *q;
 
-	(void)ctx;
 	switch (a->opcode) {
 	case WSLAY_TEXT_FRAME:
+		/* one read can bring many messages: bound what we hold */
+		if (ws->queued + a->msg_length > 4 * WS_MAXMSG) {
+			fail(ws, AXO_WS_EPROTO, "too many messages at once");
+			wslay_event_shutdown_read(ctx);
+			return;
+		}
 		q = malloc(sizeof *q + a->msg_length + 1);
 		if (q == NULL) {
 			fail(ws, AXO_WS_EIO, "out of memory");
@@ -232,6 +238,7 @@ msg_cb(wslay_event_context_ptr ctx, const struct wslay_event_on_msg_recv_arg *a,
 		}
 		q->next = NULL;
 		q->len = a->msg_length;
+		ws->queued += q->len;
 		if (a->msg_length > 0)
 			memcpy(q->data, a->msg, a->msg_length);
 		q->data[a->msg_length] = '\0';
@@ -589,6 +596,7 @@ axo_ws_recv(struct axo_ws *ws, const char **msg, size_t *len,
 			ws->head = q->next;
 			if (ws->head == NULL)
 				ws->tail = NULL;
+			ws->queued -= q->len;
 			/* the struct is the allocation; hand out its data */
 			ws->cur = (char *)q;
 			*msg = q->data;
