@@ -8,6 +8,8 @@
 #include <sys/ioctl.h>
 #include <termios.h>
 #include <unistd.h>
+#include <wchar.h>
+#include <locale.h>
 
 #include "axo.h"
 
@@ -101,31 +103,48 @@ putf(const char *fmt, ...)
 		put(buf, (size_t)n < sizeof buf ? (size_t)n : sizeof buf - 1);
 }
 
-/* Columns of UTF-8 text, one a code point (wide characters are rare in
- * nicks and are allowed to misalign the cursor). */
+/*
+ * Columns of UTF-8 text: wcwidth of each code point (0 for combining
+ * marks, 2 for wide ones), 1 for what it does not know.  The text is
+ * well formed here (chat.c cleaned it, or the user typed it); a stray
+ * byte counts as one column.
+ */
+static size_t
+cpw(const char *s, size_t n, size_t *k)
+{
+	uint32_t c;
+	int w;
+
+	*k = axo_chat_utf8((const unsigned char *)s, n, &c);
+	if (*k == 0) {
+		*k = 1;
+		return 1;
+	}
+	w = wcwidth((wchar_t)c);
+	return w < 0 ? 1 : (size_t)w;
+}
+
 static size_t
 width(const char *s, size_t n)
 {
-	size_t i, w = 0;
+	size_t i, k, w = 0;
 
-	for (i = 0; i < n; i++)
-		if (((unsigned char)s[i] & 0xc0) != 0x80)
-			w++;
+	for (i = 0; i < n; i += k)
+		w += cpw(s + i, n - i, &k);
 	return w;
 }
 
-/* The byte offset of column col in s (n bytes). */
+/* The byte offset where the columns before it reach col, at most. */
 static size_t
 upto(const char *s, size_t n, size_t col)
 {
-	size_t i, w = 0;
+	size_t i, k, w = 0, cw;
 
-	for (i = 0; i < n; i++) {
-		if (((unsigned char)s[i] & 0xc0) != 0x80) {
-			if (w == col)
-				return i;
-			w++;
-		}
+	for (i = 0; i < n; i += k) {
+		cw = cpw(s + i, n - i, &k);
+		if (w + cw > col)
+			return i;
+		w += cw;
 	}
 	return n;
 }
@@ -150,7 +169,7 @@ static void
 draw_bottom(void)
 {
 	char st[512];
-	size_t n, w, skip, vis, avail;
+	size_t n, w, skip, vis, avail, k;
 	const char *prompt;
 
 	n = (size_t)snprintf(st, sizeof st, " %s <-> %s | %s | .help%s%s",
@@ -180,8 +199,10 @@ draw_bottom(void)
 	avail = (size_t)t.cols - 3;
 	w = width(t.in, t.cur);
 	/* scroll the line sideways so that the cursor stays in sight */
-	skip = w > avail ? w - avail : 0;
-	n = upto(t.in, t.inlen, skip);
+	skip = 0;
+	n = 0;
+	while (w - skip > avail && n < t.cur)
+		skip += cpw(t.in + n, t.cur - n, &k), n += k;
 	vis = upto(t.in + n, t.inlen - n, avail + 1);
 	put(t.in + n, vis);
 	putf("\033[%d;%zuH", t.rows, 3 + w - skip);
@@ -197,8 +218,8 @@ draw_line(int kind, const char *line)
 	case AXO_TUI_PEER:
 	case AXO_TUI_MINE:
 		/* "<nick> text": the nick in colour */
-		sp = strchr(line, ' ');
-		if (sp == NULL)
+		sp = line + strlen(kind == AXO_TUI_PEER ? t.peer : t.me) + 2;
+		if (sp > line + strlen(line))
 			sp = line + strlen(line);
 		puts_(kind == AXO_TUI_PEER ? "\033[1;35m" : "\033[1;34m");
 		put(line, (size_t)(sp - line));
@@ -280,6 +301,10 @@ axo_tui_start(int red, const char *me, const char *peer)
 
 	if (tcgetattr(0, &t.orig) == -1)
 		return -1;
+	/* wcwidth knows UTF-8 only under a UTF-8 locale: take the user's
+	 * if it is one, else C.UTF-8 (the terminal gets UTF-8 from us) */
+	if (setlocale(LC_CTYPE, "") == NULL || wcwidth(0x4e00) != 2)
+		setlocale(LC_CTYPE, "C.UTF-8");
 	raw = t.orig;
 	/* no echo, no line discipline, no signals from keys (^C is a key
 	 * here), no flow control, no CR translation; output untouched */
