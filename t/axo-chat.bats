@@ -618,3 +618,47 @@ pair: prog2 exited 111" ]
 	[ "${lines[-1]}" = "axo-chat: fatal: connection to alice lost" ]
 	[ "$(ls -A dl | tr '\n' ' ')" = "fa fb " ]
 }
+
+@test "axo-chat: the window in tmux: a progress bar on the status line, .abort" {
+	command -v tmux >/dev/null || skip "no tmux"
+	TMUXS=$T/tmux.sock
+	tm() { tmux -S "$TMUXS" "$@"; }
+	screen() { tm capture-pane -p -t chat; }
+	waitscreen() {
+		local i
+		for i in $(seq 1 200); do
+			screen | grep -qF -- "$1" && return 0
+			sleep 0.05
+		done
+		echo "no '$1' on the screen:"; screen; return 1
+	}
+	head -c 20971520 /dev/urandom >big
+	# bob, a script, reads the network through a throttle (about 2 MB/s)
+	cat >bob.sh <<-'EOS'
+	echo $$ >bob.pid
+	/usr/bin/python3 -c '
+	import sys, time
+	i, o = sys.stdin.buffer, sys.stdout.buffer
+	while True:
+	    d = i.read1(32768)
+	    if not d: break
+	    o.write(d); o.flush(); time.sleep(0.015)' <&6 6<&- 7>&- |
+	axo-chat -n bob -p alice -d dl 6<&0 <>bob.in >bob.out 2>bob.err
+	EOS
+	tm new-session -d -s chat -x 80 -y 24 \
+		"cd '$T' && PATH='$PATH' '$AXO_TBIN/helpers/pair' -p sh -c 'exec axo-chat -n alice -p bob' -- sh bob.sh; echo \$? >rc; sleep 60"
+	waitscreen "alice <-> bob"
+	tm send-keys -t chat ".send big" Enter
+	waitscreen "sending big [#"
+	screen | sed -n 23p | grep -qE '^ alice <-> bob \| end-to-end encrypted \| \.help \| sending big \[#+-*\] [0-9]+%'
+	waitfor bob.out "receiving big: 25%"
+	tm send-keys -t chat ".abort" Enter
+	waitscreen "* aborted sending big"
+	waitfor bob.out "* alice aborted big"
+	[ "$(screen | sed -n 23p | sed 's/ *$//')" = " alice <-> bob | end-to-end encrypted | .help" ]
+	[ "$(ls -A dl)" = "" ]
+	tm send-keys -t chat ".quit" Enter
+	waitfor bob.out "* alice has quit the chat"
+	for i in $(seq 1 100); do [ -s rc ] && break; sleep 0.05; done
+	[ "$(cat rc)" = 0 ]
+}
