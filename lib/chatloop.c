@@ -730,10 +730,15 @@ user_line(const char *s, size_t n)
 				say("no verifier was given (-V)");
 		} else if (n == 6 && !memcmp(s, ".abort", 6)) {
 			cmd_abort();
-		} else if (n > 6 && !memcmp(s, ".send ", 6)) {
-			axo_chat_clean(text, sizeof text,
-			    (const unsigned char *)s + 6, n - 6);
-			cmd_send(text);
+		} else if ((n == 5 && !memcmp(s, ".send", 5)) ||
+		    (n > 5 && !memcmp(s, ".send ", 6))) {
+			if (n > 6)
+				axo_chat_clean(text, sizeof text,
+				    (const unsigned char *)s + 6, n - 6);
+			if (n <= 6 || text[0] == '\0')
+				complain("usage: .send PATH");
+			else
+				cmd_send(text);
 		} else {
 			axo_chat_clean(text, 64, (const unsigned char *)s, n);
 			complain("unknown command %s (.help lists them)",
@@ -858,11 +863,13 @@ axo_chat_run(const struct axo_chat_opts *opts)
 	sigaddset(&block, SIGTERM);
 	sigaddset(&block, SIGINT);
 	sigaddset(&block, SIGHUP);
+	sigaddset(&block, SIGQUIT);
 	sigaddset(&block, SIGWINCH);
 	sigprocmask(SIG_BLOCK, &block, &orig);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
+	sigaction(SIGQUIT, &sa, NULL);
 	sa.sa_handler = on_winch;
 	sigaction(SIGWINCH, &sa, NULL);
 	nonblock(AXO_FD_NET_IN);

@@ -222,10 +222,13 @@ fake() {
 	line alice ".help"
 	line alice ".verify"
 	line alice ".bogus"
+	line alice ".send"
+	line alice ".send $T/nonexistent"
+	line alice ".send $T/dl"
 	line bob ".verify"
 	waitfor bob.out "no verifier was given (-V)"
 	waitfor alice.out "* verifier: vx3-apple-bottle"
-	waitfor alice.err "unknown command"
+	waitfor alice.err "not a regular file"
 	line alice ".quit"
 	finish
 	[ "$PST" -eq 0 ]
@@ -237,7 +240,10 @@ fake() {
 *   .quit        end the chat, for both sides
 *   ..text       send a line that starts with a dot
 * verifier: vx3-apple-bottle" ]
-	[ "$(cat alice.err)" = "axo-chat: warning: unknown command .bogus (.help lists them)" ]
+	[ "$(cat alice.err)" = "axo-chat: warning: unknown command .bogus (.help lists them)
+axo-chat: warning: usage: .send PATH
+axo-chat: warning: unable to open $T/nonexistent: No such file or directory
+axo-chat: warning: $T/dl: not a regular file" ]
 	[ "$(cat bob.out)" = "* no verifier was given (-V)
 * alice has quit the chat" ]
 	# a hello whose nick is not the one we were told
