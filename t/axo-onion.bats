@@ -202,10 +202,10 @@ U_SERVE="axo-onion: usage: axo-onion serve [-q] -d DIR [-t SECONDS] PROG..."
 	[ "$status" -eq 100 ]
 	set -- $(freeports)
 	port=$1
-	run axo-onion launch -d "$T" -f "$T/extra" -s "$port" -c $((port + 1)) -t 3
+	run axo-onion launch -d "$T" -f "$T/extra" -s "$port" -c $((port + 1)) -t 2
 	[ "$status" -eq 111 ]
 	[[ "${lines[0]}" = "axo-onion: info: tor started, pid "* ]]
-	[[ "${lines[${#lines[@]}-1]}" = "axo-onion: fatal: tor did not bootstrap within 3 s (at "* ]]
+	[[ "${lines[${#lines[@]}-1]}" = "axo-onion: fatal: tor did not bootstrap within 2 s (at "* ]]
 	[ "$SECONDS" -lt 12 ]
 	none_left
 	[ ! -e "$T/tor.env" ]

@@ -11,7 +11,7 @@ appended to LOGFILE in hex.  The test kills it by PID.
 Modes: ok, ok-domain (bound name reply followed at once by stream bytes),
 ok-ipv6, rep:XX (reply code XX in hex), badver-method, nomethod, badver,
 badrsv, badatyp, emptyname, short, hang, close, garbage, slow (one byte a
-0.2 s)."""
+0.05 s)."""
 import os
 import socket
 import sys
@@ -87,7 +87,7 @@ def serve(c, mode, log):
     elif mode == "slow":
         for b in ok4:
             c.sendall(bytes([b]))
-            time.sleep(0.2)
+            time.sleep(0.05)
         echo(c)
     elif mode == "hang":
         time.sleep(30)
