@@ -19,8 +19,13 @@ tornet_setup_file() {
 	TORNET_DIR=$(mktemp -d /dev/shm/axo-tornet.XXXXXX)
 	export TORNET_DIR
 	# fd 3 is bats' own: no tor may keep it open
-	"$AXO_TOP/t/helpers/tornet" start "$TORNET_DIR" "$BASHPID" \
-		>/dev/null 3>&- || return 1
+	if ! "$AXO_TOP/t/helpers/tornet" start "$TORNET_DIR" "$BASHPID" \
+		>/dev/null 3>&-; then
+		# tornet has killed what it started; leave no directory either
+		rm -rf -- "$TORNET_DIR"
+		TORNET_DIR=
+		return 1
+	fi
 	set -a
 	. "$TORNET_DIR/tornet.env"
 	set +a
