@@ -68,10 +68,11 @@ side() {
 		for v in ${!FD_@}; do
 			eval "exec {$v}>&-" 2>/dev/null || true
 		done
+		st=0
 		axotor "$@" -r "$RELAY" -t 90 --tor-config "$TORNET_CLIENT_TORRC" \
 			--socks-port "${ports% *}" --control-port "${ports#* }" \
-			<"$T/$name.in" >"$T/$name.out" 2>"$T/$name.err"
-		echo $? >"$T/$name.rc"
+			<"$T/$name.in" >"$T/$name.out" 2>"$T/$name.err" || st=$?
+		echo "$st" >"$T/$name.rc"
 	) &
 	NSIDES=$((NSIDES + 1))
 	eval "PID_$NSIDES=$!"
@@ -108,6 +109,18 @@ wait_for() {
 rc() {
 	wait_for "$T/$1.rc" . "${2:-60}" >/dev/null || { echo timeout; return; }
 	cat "$T/$1.rc"
+}
+
+# exited NAME CODE [SECONDS]: it exits with CODE (else show its output)
+exited() {
+	local got
+	got=$(rc "$1" "${3:-60}")
+	[ "$got" = "$2" ] && return 0
+	echo "$1 exited $got, not $2; stdout:"
+	cat "$T/$1.out"
+	echo "stderr:"
+	cat "$T/$1.err"
+	return 1
 }
 
 # Nothing of ours left: no private dir, no tor naming one of our dirs.
@@ -156,8 +169,8 @@ clean() {
 	say c "hi alice, this is bob"
 	wait_for "$T/s.out" "^<bob> hi alice, this is bob$"
 	say c ".quit"
-	[ "$(rc c)" = 0 ]
-	[ "$(rc s)" = 0 ]
+	exited c 0
+	exited s 0
 	grep -q "bob has quit the chat" "$T/s.out" "$T/s.err"
 	clean
 }
@@ -167,8 +180,8 @@ clean() {
 	printf '8-red-pear\n' >"$T/key.c"
 	side s -s -k 4 --no-smp 4<"$T/key.s"
 	side c -c -k 4 --no-smp 4<"$T/key.c"
-	[ "$(rc s 120)" = 1 ]
-	[ "$(rc c 120)" = 1 ]
+	exited s 1 120
+	exited c 1 120
 	grep -qx "axotor: fatal: master key mismatch: peer used another key" "$T/s.err"
 	grep -qx "axotor: fatal: master key mismatch: peer used another key" "$T/c.err"
 	clean
@@ -191,8 +204,8 @@ clean() {
 	done
 	[ "$(sha "$T/dl.c/big.bin")" = "$(sha "$T/big.bin")" ]
 	say s ".quit"
-	[ "$(rc s)" = 0 ]
-	[ "$(rc c)" = 0 ]
+	exited s 0
+	exited c 0
 	clean
 }
 
@@ -202,8 +215,8 @@ clean() {
 	printf 'max\n' >"$T/smp.c"
 	side s -s -k 4 --smp-secret-fd 5 4<"$T/key" 5<"$T/smp.s"
 	side c -c -k 4 --smp-secret-fd 5 4<"$T/key" 5<"$T/smp.c"
-	[ "$(rc s 120)" = 1 ]
-	[ "$(rc c 120)" = 1 ]
+	exited s 1 120
+	exited c 1 120
 	grep -qx "axotor: warning: SMP: the secrets do NOT match" "$T/s.err"
 	grep -qx "axotor: warning: SMP: the secrets do NOT match" "$T/c.err"
 	clean
@@ -218,7 +231,7 @@ clean() {
 	# the client's axotor, which stops what it started
 	kill -TERM "$(pgrep -P "$PID_2")"
 	[ "$(rc c)" != 0 ]
-	[ "$(rc s)" = 111 ]
+	exited s 111
 	grep -q "connection to bob lost" "$T/s.out" "$T/s.err"
 	sleep 1
 	clean
