@@ -5,6 +5,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <string.h>
+#include <time.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -21,6 +22,9 @@
  * half-closed: a tor stream has no half-close, and ending our writing
  * would end the peer's too (axo-onion(1)); the END records do that job.
  */
+
+/* Seconds to wait for the peer's END once our side is done. */
+#define AXO_WRAP_LINGER	5
 
 struct buf {
 	unsigned char *p;
@@ -125,6 +129,7 @@ axo_wrap_run(struct axo_ratchet *r, char *const argv[], int close_fds[],
 	int child_done = 0, net_eof = 0, got_end = 0, net_dead = 0;
 	int net_failed = 0, authfail = 0, warned = 0, ic, in, on, oc, nf;
 	unsigned long nrec = 0;
+	struct timespec now, linger = { 0, 0 }, wait, *tmo;
 	size_t size, dlen;
 	ssize_t n;
 	pid_t pid;
@@ -170,6 +175,7 @@ axo_wrap_run(struct axo_ratchet *r, char *const argv[], int close_fds[],
 	}
 
 	for (;;) {
+		tmo = NULL;
 		/* Records are opened as room for their plaintext allows, not
 		 * only when bytes arrive: some may wait in netin. */
 		while (!got_end && netin.len >= 2 &&
@@ -192,8 +198,10 @@ axo_wrap_run(struct axo_ratchet *r, char *const argv[], int close_fds[],
 			}
 			if (type == AXO_FRAME_END)
 				got_end = 1;
-			else
+			else if (cout != -1)
 				kidout.len += dlen;
+			else
+				sodium_memzero(room, dlen);	/* nobody reads */
 		}
 		if (authfail)
 			break;
@@ -206,8 +214,30 @@ axo_wrap_run(struct axo_ratchet *r, char *const argv[], int close_fds[],
 			kill(pid, got_sig);
 			got_sig = 0;
 		}
-		if (child_done && cin == -1 && (netout.len == 0 || net_dead))
-			break;
+		/*
+		 * Done: but linger (a bounded while) until the peer's END
+		 * comes back, so that ours, and what came before it, crossed
+		 * tor before our caller stops tor.
+		 */
+		if (child_done && cin == -1 && (netout.len == 0 || net_dead)) {
+			if (got_end || net_eof || net_dead)
+				break;
+			clock_gettime(CLOCK_MONOTONIC, &now);
+			if (linger.tv_sec == 0) {
+				linger = now;
+				linger.tv_sec += AXO_WRAP_LINGER;
+			} else if (now.tv_sec > linger.tv_sec ||
+			    (now.tv_sec == linger.tv_sec &&
+			    now.tv_nsec >= linger.tv_nsec))
+				break;
+			wait.tv_sec = linger.tv_sec - now.tv_sec;
+			wait.tv_nsec = linger.tv_nsec - now.tv_nsec;
+			if (wait.tv_nsec < 0) {
+				wait.tv_sec--;
+				wait.tv_nsec += 1000000000L;
+			}
+			tmo = &wait;
+		}
 		if (child_done && cout != -1) {
 			close(cout);
 			cout = -1;
@@ -243,7 +273,7 @@ axo_wrap_run(struct axo_ratchet *r, char *const argv[], int close_fds[],
 		}
 		if (nf == 0 && child_done)
 			break;
-		if (ppoll(pf, nf, NULL, &orig) == -1) {
+		if (ppoll(pf, nf, tmo, &orig) == -1) {
 			if (errno != EINTR)
 				axo_diesys(AXO_EXIT_TEMP, "unable to poll");
 			memset(pf, 0, sizeof pf);

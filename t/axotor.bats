@@ -236,3 +236,179 @@ clean() {
 	sleep 1
 	clean
 }
+
+# ---- interactive: two axotor in tmux, typed at like a person ----------
+
+tm() { tmux -S "$TMUX_SOCK" "$@"; }
+
+# tside NAME -s|-c: axotor in its own tmux window, 100x30, exit status to
+# $T/NAME.rc when it ends; its options for the private network only.
+tside() {
+	local name=$1 role=$2 ports
+	ports=$(free_ports 2)
+	cat >"$T/$name.sh" <<-EOF
+	#!/bin/sh
+	st=0
+	XDG_RUNTIME_DIR='$T/run' PATH='$PATH' axotor $role -r '$RELAY' -t 90 \
+		--tor-config '$TORNET_CLIENT_TORRC' --socks-port ${ports% *} \
+		--control-port ${ports#* } -d '$T/dl.$name' 2>'$T/$name.err' || st=\$?
+	echo \$st >'$T/$name.rc'
+	sleep 600
+	EOF
+	chmod +x "$T/$name.sh"
+	if [ -z "$TMUX_SOCK" ]; then
+		TMUX_SOCK=$T/tmux.sock
+		tm -f /dev/null new-session -d -s "$name" -x 100 -y 30 "$T/$name.sh"
+	else
+		tm new-session -d -s "$name" -x 100 -y 30 "$T/$name.sh"
+	fi
+}
+
+# (targets with "=" and ":": the session of exactly that name)
+screen() { tm capture-pane -p -t "=$1:"; }
+
+# until the window of NAME shows REGEX (within SECONDS)
+shows() {
+	local i
+	for i in $(seq 1 $((${3:-60} * 10))); do
+		screen "$1" | grep -Eq -- "$2" && return 0
+		sleep 0.1
+	done
+	echo "timed out waiting for /$2/ on $1's screen:"
+	screen "$1"
+	echo "stderr:"
+	cat "$T/$1.err"
+	return 1
+}
+
+type_line() {
+	tm send-keys -t "=$1:" -l -- "$2"
+	tm send-keys -t "=$1:" Enter
+}
+
+# The status line (row 29 of 30) in colour: green or red background.
+status_colour() {
+	tm capture-pane -e -p -t "=$1:" | sed -n 29p | grep -o '4[12]m' | head -n 1
+}
+
+# Both sides through the prompts, up to the SMP question.
+tstart() {
+	tside s -s
+	tside c -c
+	shows s "^nick:"
+	type_line s alice
+	shows s "peer's nick:"
+	type_line s bob
+	shows s "master key:"
+	type_line s "$1"
+	shows c "^nick:"
+	type_line c bob
+	shows c "peer's nick:"
+	type_line c alice
+	shows c "master key:"
+	type_line c "$2"
+}
+
+@test "interactive: prompts, SMP skipped by both, chat both ways in green, .quit" {
+	tstart 21-silver-river 21-silver-river
+	shows s "Run SMP authentication step\? \(y/N\)" 120
+	# the master key was not echoed
+	! screen s | grep -q silver-river
+	type_line s n
+	shows c "Run SMP authentication step\? \(y/N\)" 60
+	type_line c ""
+	shows s "alice" 60
+	type_line s "hello from alice"
+	shows c "<?alice>? +hello from alice"
+	type_line c "hello from bob"
+	shows s "<?bob>? +hello from bob"
+	[ "$(status_colour s)" = 42m ]
+	[ "$(status_colour c)" = 42m ]
+	type_line c .quit
+	shows s "bob has quit the chat"
+	exited c 0
+	exited s 0
+	clean
+}
+
+@test "interactive: SMP with equal secrets, then a 10 MiB file with progress, a taken name numbered" {
+	head -c 10M /dev/urandom >"$T/big.bin"
+	echo old >"$T/dl.c/big.bin"
+	tstart 22-gold-leaf 22-gold-leaf
+	shows s "Run SMP authentication step\? \(y/N\)" 120
+	type_line s y
+	shows c "Run SMP authentication step\? \(y/N\)" 60
+	type_line c n
+	shows s "SMP secret:"
+	type_line s "the blue door"
+	shows c "SMP secret:"
+	type_line c "the blue door"
+	shows s "the secrets match" 60
+	shows c "the secrets match" 60
+	type_line s ".send $T/big.bin"
+	shows c "accept big.bin" 60
+	type_line c y
+	shows c "saved big.bin" 120
+	[ "$(sha "$T/dl.c/big.bin.1")" = "$(sha "$T/big.bin")" ]
+	[ "$(cat "$T/dl.c/big.bin")" = old ]
+	[ "$(status_colour c)" = 42m ]
+	type_line s .quit
+	exited s 0
+	exited c 0
+	clean
+}
+
+@test "interactive: SMP with different secrets, both go on: red" {
+	tstart 23-iron-gate 23-iron-gate
+	shows s "Run SMP authentication step\? \(y/N\)" 120
+	type_line s y
+	shows c "Run SMP authentication step\? \(y/N\)" 60
+	type_line c y
+	shows s "SMP secret:"
+	type_line s "apples"
+	shows c "SMP secret:"
+	type_line c "pears"
+	shows s "Continue anyway\? \(y/N\)" 60
+	shows c "Continue anyway\? \(y/N\)" 60
+	type_line s y
+	type_line c y
+	shows s "alice" 60
+	type_line s "we differ"
+	shows c "we differ"
+	[ "$(status_colour s)" = 41m ]
+	[ "$(status_colour c)" = 41m ]
+	type_line s .quit
+	exited s 0
+	exited c 0
+	clean
+}
+
+@test "interactive: SMP with different secrets, one side quits: both end" {
+	tstart 24-tin-roof 24-tin-roof
+	shows s "Run SMP authentication step\? \(y/N\)" 120
+	type_line s y
+	shows c "Run SMP authentication step\? \(y/N\)" 60
+	type_line c n
+	shows s "SMP secret:"
+	type_line s "apples"
+	shows c "SMP secret:"
+	type_line c "pears"
+	shows s "Continue anyway\? \(y/N\)" 60
+	shows c "Continue anyway\? \(y/N\)" 60
+	type_line s y
+	type_line c n
+	exited c 1
+	exited s 1
+	grep -qx "axotor: fatal: SMP failed: chat not started" "$T/c.err"
+	grep -qx "axotor: fatal: SMP failed: bob did not go on" "$T/s.err"
+	clean
+}
+
+@test "interactive: a wrong master key, typed" {
+	tstart 25-oak-tree 25-elm-tree
+	exited s 1 120
+	exited c 1 120
+	grep -qx "axotor: fatal: master key mismatch: bob used another key" "$T/s.err"
+	grep -qx "axotor: fatal: master key mismatch: alice used another key" "$T/c.err"
+	clean
+}
