@@ -127,7 +127,7 @@ axo_wrap_run(struct axo_ratchet *r, char *const argv[], int close_fds[],
 	unsigned char *tmp, *room;
 	int to_child[2], from_child[2], cin, cout, st = 0, rc, type;
 	int child_done = 0, net_eof = 0, got_end = 0, net_dead = 0;
-	int net_failed = 0, authfail = 0, warned = 0, ic, in, on, oc, nf;
+	int net_failed = 0, authfail = 0, warned = 0, late = 0, ic, in, on, oc, nf;
 	unsigned long nrec = 0;
 	struct timespec now, linger = { 0, 0 }, wait, *tmo;
 	size_t size, dlen;
@@ -205,7 +205,7 @@ axo_wrap_run(struct axo_ratchet *r, char *const argv[], int close_fds[],
 		}
 		if (authfail)
 			break;
-		if (net_eof && !got_end && !warned) {
+		if (net_eof && !got_end && !late && !warned) {
 			warned = 1;
 			axo_warn("the network closed before the end of the "
 			    "stream");
@@ -332,6 +332,10 @@ axo_wrap_run(struct axo_ratchet *r, char *const argv[], int close_fds[],
 					axo_warn("unable to read from the "
 					    "network: %s", strerror(errno));
 				net_eof = 1;
+				/* Our side had finished and said so: the peer
+				 * (or its tor) going away now cuts nothing that
+				 * anyone here would read. */
+				late = child_done && cin == -1;
 			}
 		}
 		if (oc >= 0 && pf[oc].revents) {
@@ -379,7 +383,7 @@ axo_wrap_run(struct axo_ratchet *r, char *const argv[], int close_fds[],
 		return 128 + WTERMSIG(st);
 	if (WEXITSTATUS(st) != 0)
 		return WEXITSTATUS(st);
-	if (net_failed || (net_eof && !got_end))
+	if (net_failed || (net_eof && !got_end && !late))
 		return AXO_EXIT_TEMP;
 	return 0;
 }

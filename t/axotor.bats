@@ -331,7 +331,7 @@ tstart() {
 	clean
 }
 
-@test "interactive: SMP with equal secrets, then a 10 MiB file with progress, a taken name numbered" {
+@test "interactive: SMP with equal secrets, then a 10 MiB file, a taken name numbered" {
 	head -c 10M /dev/urandom >"$T/big.bin"
 	echo old >"$T/dl.c/big.bin"
 	tstart 22-gold-leaf 22-gold-leaf
@@ -343,8 +343,8 @@ tstart() {
 	type_line s "the blue door"
 	shows c "SMP secret:"
 	type_line c "the blue door"
-	shows s "the secrets match" 60
-	shows c "the secrets match" 60
+	wait_for "$T/s.err" "SMP: the secrets match" 60
+	wait_for "$T/c.err" "SMP: the secrets match" 60
 	type_line s ".send $T/big.bin"
 	shows c "accept big.bin" 60
 	type_line c y
@@ -410,5 +410,77 @@ tstart() {
 	exited c 1 120
 	grep -qx "axotor: fatal: master key mismatch: bob used another key" "$T/s.err"
 	grep -qx "axotor: fatal: master key mismatch: alice used another key" "$T/c.err"
+	clean
+}
+
+# ---- hygiene ---------------------------------------------------------
+
+@test "hygiene: no secret in any process's argv or environment during a chat" {
+	key="31-$(head -c 8 /dev/urandom | od -An -tx1 | tr -d ' \n')"
+	smp="smp-$(head -c 8 /dev/urandom | od -An -tx1 | tr -d ' \n')"
+	printf '%s\n' "$key" >"$T/key"
+	printf '%s\n' "$smp" >"$T/smp"
+	side s -s -n alice -p bob -k 4 --smp-secret-fd 5 4<"$T/key" 5<"$T/smp"
+	side c -c -n bob -p alice -k 4 --smp-secret-fd 5 4<"$T/key" 5<"$T/smp"
+	# look while the key exchange, SMP and the chat run
+	hits=0 looks=0
+	for i in $(seq 1 200); do
+		for p in /proc/[0-9]*; do
+			for f in cmdline environ; do
+				if grep -aqF -e "$key" -e "$smp" "$p/$f" 2>/dev/null; then
+					echo "secret in $p/$f: $(tr '\0' ' ' <"$p/cmdline")"
+					hits=$((hits + 1))
+				fi
+			done
+		done
+		looks=$((looks + 1))
+		grep -q "SMP: the secrets match" "$T/c.err" 2>/dev/null && break
+		sleep 0.1
+	done
+	say s "still here"
+	wait_for "$T/c.out" "^<alice> still here$"
+	[ "$hits" -eq 0 ]
+	[ "$looks" -gt 5 ]
+	say s .quit
+	exited s 0
+	exited c 0
+	clean
+}
+
+@test "hygiene: under strace, files only in the private dir, connections only to our tor" {
+	command -v strace >/dev/null || skip "no strace"
+	printf '32-paper-kite\n' >"$T/key"
+	st() {
+		local name=$1
+		shift
+		strace -f -qq -e trace=openat,creat,mkdir,rename,renameat2,link,symlink,unlink,connect,bind \
+			-e signal=none -o "$T/$name.trace" axotor "$@"
+	}
+	# the sides run under strace: wrap them by hand (side() runs axotor)
+	axotor() { st "$CUR" "$@"; }
+	CUR=s side s -s -n alice -p bob -k 4 --no-smp 4<"$T/key"
+	CUR=c side c -c -n bob -p alice -k 4 --no-smp 4<"$T/key"
+	unset -f axotor
+	say s "under the lens"
+	wait_for "$T/c.out" "^<alice> under the lens$" 180
+	say c .quit
+	exited c 0 120
+	exited s 0 120
+	for n in s c; do
+		# tor's own processes talk to its relays: leave them out
+		torp=$(sed -n 's/^\([0-9]*\) execve("[^"]*\/tor".*/\1/p' "$T/$n.trace" | sort -u)
+		grep -v -E "^($(echo $torp | tr ' ' '|')) " "$T/$n.trace" >"$T/$n.mine" || true
+		# every file made, linked or renamed is in the private dir (or /dev)
+		bad=$(grep -E 'O_CREAT|mkdir\(|rename|link\(|creat\(' "$T/$n.mine" |
+			grep -E '= [0-9]' | grep -v -F "$T/run/axotor." |
+			grep -v -E '"/dev/(null|tty)"' || true)
+		[ -z "$bad" ] || { echo "$n: a file outside: $bad"; false; }
+		# every connection: loopback TCP or a unix socket in the private dir
+		bad=$(grep -E '^[0-9]+ connect\(' "$T/$n.mine" |
+			grep -v -E 'sin_addr=inet_addr\("127\.0\.0\.1"\)' |
+			grep -v -E "sun_path=\"$T/run/axotor\." || true)
+		[ -z "$bad" ] || { echo "$n: a connection: $bad"; false; }
+		grep -qE 'connect\(.*127\.0\.0\.1' "$T/$n.mine"
+	done
 	clean
 }
