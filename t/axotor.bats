@@ -484,3 +484,62 @@ tstart() {
 	done
 	clean
 }
+
+@test "axotor: with running tors (--tor-control, --tor-socks, --tor-cookie)" {
+	printf '33-glass-bird\n' >"$T/key"
+	mkfifo "$T/s.in" "$T/c.in"
+	run_with() {
+		local name=$1 ctl=$2 socks=$3 cookie=$4
+		shift 4
+		(
+			exec 3>&-
+			st=0
+			axotor "$@" -r "$RELAY" -t 90 --tor-control "$ctl" \
+				--tor-socks "$socks" --tor-cookie "$cookie" \
+				<"$T/$name.in" >"$T/$name.out" 2>"$T/$name.err" || st=$?
+			echo "$st" >"$T/$name.rc"
+		) &
+	}
+	run_with s "$TORNET_S_CONTROL" "$TORNET_S_SOCKS" "$TORNET_S_COOKIE" \
+		-s -n alice -p bob -k 4 --no-smp 4<"$T/key"
+	PID_1=$! NSIDES=1
+	exec {FD_s}>"$T/s.in"
+	run_with c "$TORNET_C_CONTROL" "$TORNET_C_SOCKS" "$TORNET_C_COOKIE" \
+		-c -n bob -p alice -k 4 --no-smp 4<"$T/key"
+	PID_2=$! NSIDES=2
+	exec {FD_c}>"$T/c.in"
+	say c "through the network's own tors"
+	wait_for "$T/s.out" "^<bob> through the network's own tors$" 120
+	! grep -q "starting tor" "$T/s.err" "$T/c.err"
+	say s .quit
+	exited s 0
+	exited c 0
+	clean
+}
+
+@test "axotor: SIGHUP to one side, and a tor that dies: reported, all removed" {
+	printf '34-wet-sand\n' >"$T/key"
+	side s -s -n alice -p bob -k 4 --no-smp 4<"$T/key"
+	side c -c -n bob -p alice -k 4 --no-smp 4<"$T/key"
+	say s "one"
+	wait_for "$T/c.out" "^<alice> one$" 120
+	kill -HUP "$(pgrep -P "$PID_2")"
+	exited c 129
+	exited s 111
+	grep -q "connection to bob lost" "$T/s.err"
+	sleep 1
+	clean
+	# the server's own tor killed in the middle of a chat
+	rm -f "$T"/*.rc "$T"/*.in "$T"/*.out "$T"/*.err
+	side s -s -n alice -p bob -k 4 --no-smp 4<"$T/key"
+	side c -c -n bob -p alice -k 4 --no-smp 4<"$T/key"
+	say s "two"
+	wait_for "$T/c.out" "^<alice> two$" 120
+	pid=$(sed -n 's/^TOR_PID=//p' "$T"/run/axotor.*/tor.env | head -n 1)
+	[ -n "$pid" ]
+	kill -KILL "$pid"
+	[ "$(rc s)" != 0 ]
+	[ "$(rc c)" != 0 ]
+	sleep 1
+	clean
+}
