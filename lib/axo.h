@@ -133,6 +133,16 @@ int axo_hkdf(unsigned char *out, size_t out_len, const unsigned char *salt,
     const unsigned char *info, size_t info_len);
 
 /*
+ * deadline.c: time limits.  A deadline is axo_clock_ms() + a timeout.
+ * axo_deadline_left: the milliseconds left, 0 when past (for poll).
+ * axo_fd_wait: waits for events on fd until the deadline: 1 ready,
+ * 0 timed out, -1 error (errno); EINTR is waited through.
+ */
+long long axo_clock_ms(void);
+int axo_deadline_left(long long deadline);
+int axo_fd_wait(int fd, short events, long long deadline);
+
+/*
  * exec.c: chainloading.  Replaces the process with argv[0] searched on
  * PATH; when that fails, dies 127 (not found) or 126 (other failure).
  */
@@ -361,7 +371,7 @@ void axo_spake2_wipe(struct axo_spake2 *s);
 /*
  * ws.c: a WebSocket client (RFC 6455) on libwslay, over a connected
  * stream socket.  Every call is bounded by the deadline (a CLOCK_MONOTONIC
- * time in ms, axo_ws_now() + timeout).  Errors return -1 with the kind
+ * time in ms, axo_clock_ms() + timeout).  Errors return -1 with the kind
  * in *err (AXO_WS_E*) and words in ws->why.
  * axo_ws_tcp: connects to a host (name or address) and port, -1 and
  * errno on failure.  axo_ws_open: the HTTP/1.1 upgrade (checks 101 and
@@ -374,7 +384,6 @@ void axo_spake2_wipe(struct axo_spake2 *s);
 #define AXO_WS_ETIME	2	/* deadline passed */
 #define AXO_WS_EPROTO	3	/* bad handshake, bad frame, binary message */
 struct axo_ws;
-long long axo_ws_now(void);
 int axo_ws_tcp(const char *host, const char *port, long long deadline);
 struct axo_ws *axo_ws_open(int fd, const char *host, const char *port,
     const char *path, long long deadline, int *err, char *why, size_t whylen);

@@ -63,15 +63,6 @@ on_winch(int sig)
 	got_winch = 1;
 }
 
-static long long
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* Every way out: the terminal back, no partial file left. */
 static void
 cleanup(void)
@@ -373,7 +364,7 @@ start_quit(void)
 	}
 	send_msg(AXO_CHAT_QUIT, 0, NULL, 0, NULL, 0);
 	quitting = 1;
-	quit_deadline = now_ms() + QUIT_WAIT_MS;
+	quit_deadline = axo_clock_ms() + QUIT_WAIT_MS;
 }
 
 static void ask_next(void);
@@ -907,7 +898,7 @@ axo_chat_run(const struct axo_chat_opts *opts)
 		if (!o->tui && stdin_eof && !quitting && !busy())
 			start_quit();
 		if (quitting && (pending() == 0 || out_dead ||
-		    now_ms() >= quit_deadline))
+		    axo_clock_ms() >= quit_deadline))
 			finish();
 
 		nf = 0;
@@ -925,7 +916,7 @@ axo_chat_run(const struct axo_chat_opts *opts)
 		}
 		tp = NULL;
 		if (quitting) {
-			left = quit_deadline - now_ms();
+			left = quit_deadline - axo_clock_ms();
 			if (left < 0)
 				left = 0;
 			ts.tv_sec = left / 1000;

@@ -102,36 +102,6 @@ axo_socks5_parse_reply(const unsigned char *buf, size_t len, int *rep,
 	return (int)need;
 }
 
-static long
-ms_left(const struct timespec *deadline)
-{
-	struct timespec now;
-	long ms;
-
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	ms = (deadline->tv_sec - now.tv_sec) * 1000 +
-	    (deadline->tv_nsec - now.tv_nsec) / 1000000;
-	return ms < 0 ? 0 : ms;
-}
-
-/* Waits for fd to be ready for events; 1, 0 on timeout, -1 on error. */
-static int
-wait_fd(int fd, short events, const struct timespec *deadline)
-{
-	struct pollfd p;
-	int r;
-
-	for (;;) {
-		p.fd = fd;
-		p.events = events;
-		p.revents = 0;
-		r = poll(&p, 1, (int)ms_left(deadline));
-		if (r == -1 && errno == EINTR)
-			continue;
-		return r < 0 ? -1 : r > 0;
-	}
-}
-
 /*
  * Reads exactly len bytes before the deadline: 0, or with a message -1
  * (system error, time out) or -2 (EOF: the proxy broke the protocol).
@@ -139,14 +109,14 @@ wait_fd(int fd, short events, const struct timespec *deadline)
  */
 static int
 read_exact(int fd, unsigned char *buf, size_t len,
-    const struct timespec *deadline, char *err, size_t errlen)
+    long long deadline, char *err, size_t errlen)
 {
 	size_t got = 0;
 	ssize_t r;
 	int w;
 
 	while (got < len) {
-		w = wait_fd(fd, POLLIN, deadline);
+		w = axo_fd_wait(fd, POLLIN, deadline);
 		if (w == 0) {
 			snprintf(err, errlen, "proxy did not reply in time");
 			return -1;
@@ -178,13 +148,13 @@ read_exact(int fd, unsigned char *buf, size_t len,
 
 static int
 write_all(int fd, const unsigned char *buf, size_t len,
-    const struct timespec *deadline, char *err, size_t errlen)
+    long long deadline, char *err, size_t errlen)
 {
 	ssize_t w;
 	int r;
 
 	while (len > 0) {
-		r = wait_fd(fd, POLLOUT, deadline);
+		r = axo_fd_wait(fd, POLLOUT, deadline);
 		if (r <= 0) {
 			snprintf(err, errlen, "unable to write to proxy: %s",
 			    r == 0 ? "timed out" : strerror(errno));
@@ -214,7 +184,7 @@ axo_socks5_open(const char *proxy_host, uint16_t proxy_port,
     char *err, size_t errlen)
 {
 	struct sockaddr_in sa;
-	struct timespec deadline;
+	long long deadline;
 	unsigned char req[4 + 1 + 255 + 2], rbuf[4 + 1 + 255 + 2];
 	size_t hlen, n;
 	socklen_t sl;
@@ -236,13 +206,7 @@ axo_socks5_open(const char *proxy_host, uint16_t proxy_port,
 		    proxy_host);
 		return -1;
 	}
-	clock_gettime(CLOCK_MONOTONIC, &deadline);
-	deadline.tv_sec += timeout_ms / 1000;
-	deadline.tv_nsec += (long)(timeout_ms % 1000) * 1000000;
-	if (deadline.tv_nsec >= 1000000000) {
-		deadline.tv_sec++;
-		deadline.tv_nsec -= 1000000000;
-	}
+	deadline = axo_clock_ms() + timeout_ms;
 
 	fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd == -1) {
@@ -256,7 +220,7 @@ axo_socks5_open(const char *proxy_host, uint16_t proxy_port,
 			    proxy_host, proxy_port, strerror(errno));
 			goto fail;
 		}
-		r = wait_fd(fd, POLLOUT, &deadline);
+		r = axo_fd_wait(fd, POLLOUT, deadline);
 		if (r <= 0) {
 			snprintf(err, errlen, "unable to connect to proxy %s:%u: %s",
 			    proxy_host, proxy_port,
@@ -275,9 +239,9 @@ axo_socks5_open(const char *proxy_host, uint16_t proxy_port,
 
 	/* Greeting: version 5, one method, "no authentication" (section 3). */
 	if ((r = write_all(fd, (const unsigned char *)"\x05\x01\x00", 3,
-	    &deadline, err, errlen)) != 0)
+	    deadline, err, errlen)) != 0)
 		goto failr;
-	if ((r = read_exact(fd, rbuf, 2, &deadline, err, errlen)) != 0)
+	if ((r = read_exact(fd, rbuf, 2, deadline, err, errlen)) != 0)
 		goto failr;
 	if (rbuf[0] != 0x05) {
 		snprintf(err, errlen, "proxy sent a bad reply: version 0x%02x",
@@ -302,12 +266,12 @@ axo_socks5_open(const char *proxy_host, uint16_t proxy_port,
 	n += hlen;
 	req[n++] = (unsigned char)(port >> 8);
 	req[n++] = (unsigned char)(port & 0xff);
-	if ((r = write_all(fd, req, n, &deadline, err, errlen)) != 0)
+	if ((r = write_all(fd, req, n, deadline, err, errlen)) != 0)
 		goto failr;
 
 	/* The reply's length is known after 5 bytes; read no further. */
 	n = 5;
-	if ((r = read_exact(fd, rbuf, n, &deadline, err, errlen)) != 0)
+	if ((r = read_exact(fd, rbuf, n, deadline, err, errlen)) != 0)
 		goto failr;
 	r = axo_socks5_parse_reply(rbuf, n, rep, err, errlen);
 	if (r == 0) {
@@ -316,7 +280,7 @@ axo_socks5_open(const char *proxy_host, uint16_t proxy_port,
 
 		total = rbuf[3] == 0x01 ? 10 : rbuf[3] == 0x04 ? 22 :
 		    (size_t)7 + rbuf[4];
-		if ((r = read_exact(fd, rbuf + n, total - n, &deadline, err,
+		if ((r = read_exact(fd, rbuf + n, total - n, deadline, err,
 		    errlen)) != 0)
 			goto failr;
 		n = total;

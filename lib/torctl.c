@@ -226,30 +226,6 @@ axo_torctl_kv(const char *line, const char *key, char *out, size_t outlen)
 	return 1;
 }
 
-static long
-ms_left(const struct timespec *deadline)
-{
-	struct timespec now;
-	long ms;
-
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	ms = (deadline->tv_sec - now.tv_sec) * 1000 +
-	    (deadline->tv_nsec - now.tv_nsec) / 1000000;
-	return ms < 0 ? 0 : ms;
-}
-
-static void
-deadline_in(struct timespec *d, unsigned ms)
-{
-	clock_gettime(CLOCK_MONOTONIC, d);
-	d->tv_sec += ms / 1000;
-	d->tv_nsec += (long)(ms % 1000) * 1000000;
-	if (d->tv_nsec >= 1000000000) {
-		d->tv_sec++;
-		d->tv_nsec -= 1000000000;
-	}
-}
-
 void
 axo_torctl_init(struct axo_torctl *c)
 {
@@ -262,7 +238,7 @@ int
 axo_torctl_open(struct axo_torctl *c, const char *host, uint16_t port)
 {
 	struct sockaddr_in sa;
-	struct timespec dl;
+	long long dl;
 	struct pollfd p;
 	socklen_t sl;
 	int fd, r, soerr;
@@ -285,11 +261,11 @@ axo_torctl_open(struct axo_torctl *c, const char *host, uint16_t port)
 			    "unable to connect to control port %s:%u: %s",
 			    host, port, strerror(r));
 		}
-		deadline_in(&dl, c->timeout_ms);
+		dl = axo_clock_ms() + c->timeout_ms;
 		do {
 			p.fd = fd;
 			p.events = POLLOUT;
-			r = poll(&p, 1, (int)ms_left(&dl));
+			r = poll(&p, 1, axo_deadline_left(dl));
 		} while (r == -1 && errno == EINTR);
 		soerr = r == 0 ? ETIMEDOUT : r == -1 ? errno : 0;
 		sl = sizeof soerr;
@@ -321,12 +297,12 @@ int
 axo_torctl_read(struct axo_torctl *c, struct axo_torctl_reply *r,
     unsigned timeout_ms)
 {
-	struct timespec dl;
+	long long dl;
 	struct pollfd p;
 	ssize_t n;
 	int k;
 
-	deadline_in(&dl, timeout_ms);
+	dl = axo_clock_ms() + timeout_ms;
 	for (;;) {
 		k = axo_torctl_parse_reply(c->buf, c->len, r, c->err,
 		    sizeof c->err);
@@ -341,7 +317,7 @@ axo_torctl_read(struct axo_torctl *c, struct axo_torctl_reply *r,
 			return fail(c, AXO_TORCTL_EPROTO, "control reply too long");
 		p.fd = c->fd;
 		p.events = POLLIN;
-		k = poll(&p, 1, (int)ms_left(&dl));
+		k = poll(&p, 1, axo_deadline_left(dl));
 		if (k == -1 && errno == EINTR)
 			continue;
 		if (k == -1)
@@ -371,16 +347,16 @@ axo_torctl_read(struct axo_torctl *c, struct axo_torctl_reply *r,
 static int
 send_all(struct axo_torctl *c, const char *s, size_t len)
 {
-	struct timespec dl;
+	long long dl;
 	struct pollfd p;
 	ssize_t w;
 	int k;
 
-	deadline_in(&dl, c->timeout_ms);
+	dl = axo_clock_ms() + c->timeout_ms;
 	while (len > 0) {
 		p.fd = c->fd;
 		p.events = POLLOUT;
-		k = poll(&p, 1, (int)ms_left(&dl));
+		k = poll(&p, 1, axo_deadline_left(dl));
 		if (k == -1 && errno == EINTR)
 			continue;
 		if (k <= 0)
@@ -408,7 +384,7 @@ axo_torctl_cmd(struct axo_torctl *c, const char *cmd,
     struct axo_torctl_reply *r)
 {
 	size_t len = strlen(cmd), i;
-	struct timespec dl;
+	long long dl;
 	char name[32];
 	int k;
 
@@ -424,13 +400,13 @@ axo_torctl_cmd(struct axo_torctl *c, const char *cmd,
 	if ((k = send_all(c, cmd, len)) != 0 || (k = send_all(c, "\r\n", 2)) != 0)
 		return k;
 	/* one deadline for the reply, however many events come first */
-	deadline_in(&dl, c->timeout_ms);
+	dl = axo_clock_ms() + c->timeout_ms;
 	for (;;) {
 		/* a reply already buffered is read without a wait: check */
-		if (ms_left(&dl) == 0)
+		if (axo_deadline_left(dl) == 0)
 			return fail(c, AXO_TORCTL_ETIME,
 			    "tor's control port did not reply in time");
-		k = axo_torctl_read(c, r, (unsigned)ms_left(&dl));
+		k = axo_torctl_read(c, r, (unsigned)axo_deadline_left(dl));
 		if (k != 0)
 			return k;
 		/* asynchronous events may come before the reply, §4.1 */

@@ -128,8 +128,10 @@ axo_wrap_run(struct axo_ratchet *r, char *const argv[], int close_fds[],
 	int to_child[2], from_child[2], cin, cout, st = 0, rc, type;
 	int child_done = 0, net_eof = 0, got_end = 0, net_dead = 0;
 	int net_failed = 0, authfail = 0, warned = 0, late = 0, ic, in, on, oc, nf;
+	int ms;
 	unsigned long nrec = 0;
-	struct timespec now, linger = { 0, 0 }, wait, *tmo;
+	struct timespec wait, *tmo;
+	long long linger = 0;
 	size_t size, dlen;
 	ssize_t n;
 	pid_t pid;
@@ -222,20 +224,13 @@ axo_wrap_run(struct axo_ratchet *r, char *const argv[], int close_fds[],
 		if (child_done && cin == -1 && (netout.len == 0 || net_dead)) {
 			if (got_end || net_eof || net_dead)
 				break;
-			clock_gettime(CLOCK_MONOTONIC, &now);
-			if (linger.tv_sec == 0) {
-				linger = now;
-				linger.tv_sec += AXO_WRAP_LINGER;
-			} else if (now.tv_sec > linger.tv_sec ||
-			    (now.tv_sec == linger.tv_sec &&
-			    now.tv_nsec >= linger.tv_nsec))
+			if (linger == 0)
+				linger = axo_clock_ms() + AXO_WRAP_LINGER * 1000;
+			else if (axo_deadline_left(linger) == 0)
 				break;
-			wait.tv_sec = linger.tv_sec - now.tv_sec;
-			wait.tv_nsec = linger.tv_nsec - now.tv_nsec;
-			if (wait.tv_nsec < 0) {
-				wait.tv_sec--;
-				wait.tv_nsec += 1000000000L;
-			}
+			ms = axo_deadline_left(linger);
+			wait.tv_sec = ms / 1000;
+			wait.tv_nsec = (long)(ms % 1000) * 1000000;
 			tmo = &wait;
 		}
 		if (child_done && cout != -1) {

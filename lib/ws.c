@@ -43,41 +43,6 @@ struct axo_ws {
 	char why[160];
 };
 
-long long
-axo_ws_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-/* poll one fd until the deadline: 1 ready, 0 timeout, -1 error */
-static int
-waitfd(int fd, short ev, long long deadline)
-{
-	struct pollfd p;
-	long long left;
-	int r;
-
-	for (;;) {
-		left = deadline - axo_ws_now();
-		if (left < 0)
-			left = 0;
-		p.fd = fd;
-		p.events = ev;
-		p.revents = 0;
-		r = poll(&p, 1, left > 1000000 ? 1000000 : (int)left);
-		if (r == -1 && errno == EINTR)
-			continue;
-		if (r == -1)
-			return -1;
-		if (r == 0 && left == 0)
-			return 0;
-		if (r > 0)
-			return 1;
-	}
-}
 
 int
 axo_ws_tcp(const char *host, const char *port, long long deadline)
@@ -102,7 +67,7 @@ axo_ws_tcp(const char *host, const char *port, long long deadline)
 		}
 		r = connect(fd, ai->ai_addr, ai->ai_addrlen);
 		if (r == -1 && errno == EINPROGRESS) {
-			r = waitfd(fd, POLLOUT, deadline);
+			r = axo_fd_wait(fd, POLLOUT, deadline);
 			if (r == 0) {
 				e = ETIMEDOUT;
 				r = -1;
@@ -482,7 +447,7 @@ axo_ws_open(int fd, const char *host, const char *port, const char *path,
 			continue;
 		}
 		if (r == -1 && (errno == EAGAIN || errno == EINTR)) {
-			r = waitfd(fd, POLLOUT, deadline);
+			r = axo_fd_wait(fd, POLLOUT, deadline);
 			if (r == 1)
 				continue;
 			if (r == 0)
@@ -512,7 +477,7 @@ axo_ws_open(int fd, const char *host, const char *port, const char *path,
 			goto bad;
 		}
 		if (errno == EAGAIN || errno == EINTR) {
-			r = waitfd(fd, POLLIN, deadline);
+			r = axo_fd_wait(fd, POLLIN, deadline);
 			if (r == 1)
 				continue;
 			if (r == 0) {
@@ -552,7 +517,7 @@ flush(struct axo_ws *ws, long long deadline)
 		}
 		if (!wslay_event_want_write(ws->ctx))
 			break;
-		r = waitfd(ws->fd, POLLOUT, deadline);
+		r = axo_fd_wait(ws->fd, POLLOUT, deadline);
 		if (r == 0) {
 			fail(ws, AXO_WS_ETIME, "timed out");
 			return -1;
@@ -615,7 +580,7 @@ axo_ws_recv(struct axo_ws *ws, const char **msg, size_t *len,
 			return -1;
 		}
 		if (ws->preoff >= ws->prelen) {
-			r = waitfd(ws->fd, POLLIN, deadline);
+			r = axo_fd_wait(ws->fd, POLLIN, deadline);
 			if (r == 0) {
 				fail(ws, AXO_WS_ETIME, "timed out");
 				return -1;

@@ -83,22 +83,6 @@ info(const char *fmt, ...)
 }
 
 static void
-now(struct timespec *t)
-{
-	clock_gettime(CLOCK_MONOTONIC, t);
-}
-
-static long
-ms_since(const struct timespec *t0)
-{
-	struct timespec t;
-
-	now(&t);
-	return (t.tv_sec - t0->tv_sec) * 1000 +
-	    (t.tv_nsec - t0->tv_nsec) / 1000000;
-}
-
-static void
 sleep_ms(long ms)
 {
 	struct timespec ts;
@@ -369,7 +353,7 @@ cmd_launch(const struct opts *o)
 	size_t extralen = 0;
 	struct axo_torctl c;
 	struct sigaction sa;
-	struct timespec t0;
+	long long t0;
 	int fd, k, st, last = -1, connected = 0, pct, devnull;
 	unsigned long pctl;
 	long left;
@@ -431,7 +415,7 @@ cmd_launch(const struct opts *o)
 	argv[5] = "--__OwningControllerProcess";
 	argv[6] = owner;
 	argv[7] = NULL;
-	now(&t0);
+	t0 = axo_clock_ms();
 	tor_pid = fork();
 	if (tor_pid == -1)
 		axo_diesys(AXO_EXIT_TEMP, "unable to fork");
@@ -468,7 +452,7 @@ cmd_launch(const struct opts *o)
 			tor_said(log, said, sizeof said);
 			axo_die(AXO_EXIT_TEMP, "tor exited during start: %s", said);
 		}
-		left = (long)o->timeout * 1000 - ms_since(&t0);
+		left = (long)o->timeout * 1000 - (long)(axo_clock_ms() - t0);
 		if (left <= 0) {
 			tor_said(log, said, sizeof said);
 			launch_die(AXO_EXIT_TEMP,
@@ -529,7 +513,7 @@ cmd_launch(const struct opts *o)
 	    "TOR_COOKIE=%s\n",
 	    (long)tor_pid, o->socks, o->control, cookie);
 	write_file(env, text);
-	info("tor bootstrapped in %.1f s", ms_since(&t0) / 1000.0);
+	info("tor bootstrapped in %.1f s", (long)(axo_clock_ms() - t0) / 1000.0);
 	if (axo_writeall(1, text, strlen(text)) == -1)
 		launch_die(AXO_EXIT_TEMP, "unable to write to stdout: %s",
 		    strerror(errno));
@@ -598,7 +582,7 @@ cmd_publish(const struct opts *o)
 	struct axo_torctl c;
 	struct axo_torctl_reply *r;
 	struct upload u;
-	struct timespec t0;
+	long long t0;
 	char sock[4096], pkb32[64], *cmd, *rec;
 	unsigned char *sk, pk[32];
 	size_t i;
@@ -611,7 +595,7 @@ cmd_publish(const struct opts *o)
 	if (strlen(sock) >= sizeof ((struct sockaddr_un *)0)->sun_path)
 		axo_die(AXO_EXIT_USAGE, "directory name too long for a socket: %s",
 		    o->dir);
-	now(&t0);
+	t0 = axo_clock_ms();
 	r = axo_xmalloc(sizeof *r);
 	sk = axo_xmalloc(32);
 	cmd = axo_xmalloc(8192);
@@ -659,7 +643,7 @@ cmd_publish(const struct opts *o)
 
 	/* Wait for the first HS_DESC UPLOADED: then a client can find it. */
 	while (u.uploaded == 0) {
-		left = (long)o->timeout * 1000 - ms_since(&t0);
+		left = (long)o->timeout * 1000 - (long)(axo_clock_ms() - t0);
 		if (left <= 0)
 			break;
 		k = axo_torctl_read(&c, r, (unsigned)left);
@@ -685,7 +669,7 @@ cmd_publish(const struct opts *o)
 	c.event = NULL;
 	(void)axo_torctl_cmd(&c, "SETEVENTS", r);
 	axo_torctl_close(&c);
-	info("published in %.1f s", ms_since(&t0) / 1000.0);
+	info("published in %.1f s", (long)(axo_clock_ms() - t0) / 1000.0);
 
 	axo_onion_cred_fmt(rec, u.addr, sk);
 	if (axo_writeall((int)o->outfd, rec, AXO_ONION_CRED_LEN) == -1)
@@ -796,7 +780,7 @@ cmd_connect(const struct opts *o, char **argv)
 {
 	char addr[AXO_ONION_ADDR_LEN + 7], err[512];
 	unsigned long port;
-	struct timespec t0;
+	long long t0;
 	long left, pause;
 	int fd, rep, attempt;
 
@@ -804,9 +788,9 @@ cmd_connect(const struct opts *o, char **argv)
 	strcat(addr, ".onion");
 	if (!axo_scan_uint(argv[1], 65535, &port) || port == 0)
 		axo_die(AXO_EXIT_USAGE, "not a port: %.20s", argv[1]);
-	now(&t0);
+	t0 = axo_clock_ms();
 	for (attempt = 1;; attempt++) {
-		left = (long)o->timeout * 1000 - ms_since(&t0);
+		left = (long)o->timeout * 1000 - (long)(axo_clock_ms() - t0);
 		if (left < 1)
 			left = 1;
 		fd = axo_socks5_open("127.0.0.1", (uint16_t)o->socks, addr,
@@ -827,14 +811,14 @@ cmd_connect(const struct opts *o, char **argv)
 		if (!axo_socks5_retryable(rep) && rep != 0x01)
 			axo_die(EXIT_UNREACH, "%s", err);
 		pause = attempt < 4 ? 250L * attempt : 1000;
-		left = (long)o->timeout * 1000 - ms_since(&t0);
+		left = (long)o->timeout * 1000 - (long)(axo_clock_ms() - t0);
 		if (left <= pause)
 			axo_die(EXIT_UNREACH, "onion not reachable within %lu s: %s",
 			    o->timeout, err);
 		info("attempt %d: %s; retrying", attempt, err);
 		sleep_ms(pause);
 	}
-	info("connected in %.2f s (attempt %d)", ms_since(&t0) / 1000.0,
+	info("connected in %.2f s (attempt %d)", (long)(axo_clock_ms() - t0) / 1000.0,
 	    attempt);
 	chainload(fd, argv + 2);
 }
@@ -845,7 +829,7 @@ cmd_serve(const struct opts *o, char **argv)
 	struct sockaddr_un sa;
 	struct ucred cred = { 0, (uid_t)-1, (gid_t)-1 };
 	struct pollfd p;
-	struct timespec t0;
+	long long t0;
 	char sock[4096], tmp[4096];
 	socklen_t sl;
 	long left;
@@ -872,9 +856,9 @@ cmd_serve(const struct opts *o, char **argv)
 	if (rename(tmp, sock) == -1)
 		axo_diesys(AXO_EXIT_TEMP, "unable to rename %s", tmp);
 	info("listening on %s", sock);
-	now(&t0);
+	t0 = axo_clock_ms();
 	for (;;) {
-		left = (long)o->timeout * 1000 - ms_since(&t0);
+		left = (long)o->timeout * 1000 - (long)(axo_clock_ms() - t0);
 		if (left <= 0) {
 			unlink(sock);
 			axo_die(AXO_EXIT_TEMP, "no connection within %lu s",

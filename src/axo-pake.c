@@ -40,7 +40,7 @@ static int
 tx(void *arg, const char *json, size_t len)
 {
 	(void)arg;
-	return axo_ws_send(ws, json, len, axo_ws_now() + (long long)conn_ms);
+	return axo_ws_send(ws, json, len, axo_clock_ms() + (long long)conn_ms);
 }
 
 static void
@@ -70,7 +70,7 @@ shut(const char *mood)
 		return;
 	if (axo_wh_close(wh, mood) != 0)
 		return;
-	dl = axo_ws_now() + 2000;
+	dl = axo_clock_ms() + 2000;
 	while (!axo_wh_closed(wh) && axo_ws_recv(ws, &m, &n, dl) == 0)
 		(void)axo_wh_rx(wh, m, n);
 }
@@ -436,11 +436,11 @@ exchange(const struct opts *o)
 	json_t *j;
 	int told = 0;
 
-	deadline = axo_ws_now() + (long long)conn_ms;
+	deadline = axo_clock_ms() + (long long)conn_ms;
 	reach(o, deadline);
 	/* the welcome comes at once; then the peer may take its time */
 	pump(deadline, "waiting for the relay");
-	deadline = axo_ws_now() + (long long)o->peer_ms;
+	deadline = axo_clock_ms() + (long long)o->peer_ms;
 	while (!axo_wh_next(wh, &data, &len)) {
 		pump(deadline, "waiting for the peer");
 		seen_peer = axo_wh_paired(wh);

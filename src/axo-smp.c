@@ -108,29 +108,18 @@ read_secret(int fd, unsigned char *buf, size_t max)
 	return (size_t)n;
 }
 
-static long
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
-}
-
 /* Reads into buf until it holds want bytes, waiting until deadline. */
 static void
-fill(int n, unsigned char *buf, size_t *got, size_t want, long deadline)
+fill(int n, unsigned char *buf, size_t *got, size_t want, long long deadline)
 {
 	struct pollfd p = { AXO_FD_NET_IN, POLLIN, 0 };
-	long left;
 	ssize_t r;
 
 	while (*got < want) {
-		left = deadline - now_ms();
-		if (left <= 0)
+		if (axo_deadline_left(deadline) == 0)
 			axo_die(AXO_EXIT_TEMP, "timed out waiting for message %d",
 			    n);
-		r = poll(&p, 1, (int)left);
+		r = poll(&p, 1, axo_deadline_left(deadline));
 		if (r == -1 && errno == EINTR)
 			continue;
 		if (r == -1)
@@ -161,7 +150,7 @@ static void
 recv_msg(int n, unsigned char *buf)
 {
 	size_t got = 0, want = axo_smp_msglen(n);
-	long deadline = now_ms() + timeout_ms;
+	long long deadline = axo_clock_ms() + timeout_ms;
 
 	fill(n, buf, &got, 2, deadline);
 	if (((size_t)buf[0] << 8 | buf[1]) != want - 2)

@@ -55,7 +55,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	}
 	for (i = 0; i < 4096; i++)
-		if (axo_ws_recv(ws, &m, &n, axo_ws_now() + 100) != 0)
+		if (axo_ws_recv(ws, &m, &n, axo_clock_ms() + 100) != 0)
 			break;
 	axo_ws_close(ws);
 	close(sv[1]);
