@@ -543,3 +543,18 @@ tstart() {
 	sleep 1
 	clean
 }
+
+@test "interactive: Ctrl-C while waiting for the peer: exit 130, all removed" {
+	tside s -s
+	shows s "^nick:"
+	type_line s alice
+	shows s "peer's nick:"
+	type_line s bob
+	shows s "master key:"
+	type_line s 35-lone-wolf
+	wait_for "$T/s.err" "key exchange through the relay" 120
+	[ -n "$(ls -A "$T/run")" ]
+	tm send-keys -t "=s:" C-c
+	exited s 130
+	clean
+}
