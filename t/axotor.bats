@@ -248,6 +248,9 @@ tside() {
 	ports=$(free_ports 2)
 	cat >"$T/$name.sh" <<-EOF
 	#!/bin/sh
+	# a handler, not an ignore, so that axotor gets Ctrl-C as a user's
+	# shell would give it, and this script still writes the status
+	trap : INT
 	st=0
 	XDG_RUNTIME_DIR='$T/run' PATH='$PATH' axotor $role -r '$RELAY' -t 90 \
 		--tor-config '$TORNET_CLIENT_TORRC' --socks-port ${ports% *} \
