@@ -37,7 +37,8 @@ DEBS_BUILD = build-essential pkg-config libsodium-dev libowfat-dev \
 DEBS_TEST = bats mandoc tmux tor iproute2 procps python3-nacl python3-spake2 \
 	magic-wormhole python3-magic-wormhole-mailbox-server strace \
 	valgrind clang libclang-rt-14-dev
-DEBS_BENCH = libolm-dev libotr5-dev libgcrypt20-dev hyperfine time
+DEBS_BENCH = libolm-dev libotr5-dev libgcrypt20-dev hyperfine time \
+	wormhole-william
 DEBS = $(DEBS_BUILD) $(DEBS_TEST) $(DEBS_BENCH)
 
 FUZZTIME ?= 30
