@@ -60,7 +60,11 @@ free_ports() {
 side() {
 	local name=$1 ports fd
 	shift
-	ports=$(free_ports 2)
+	# its own tor, on free ports, unless the caller gave tor options
+	if [ -z "${SIDE_TOR:-}" ]; then
+		ports=$(free_ports 2)
+		SIDE_TOR="--tor-config $TORNET_CLIENT_TORRC --socks-port ${ports% *} --control-port ${ports#* }"
+	fi
 	mkfifo "$T/$name.in"
 	(
 		exec 3>&-
@@ -69,11 +73,11 @@ side() {
 			eval "exec {$v}>&-" 2>/dev/null || true
 		done
 		st=0
-		axotor "$@" -r "$RELAY" -t 90 --tor-config "$TORNET_CLIENT_TORRC" \
-			--socks-port "${ports% *}" --control-port "${ports#* }" \
+		axotor "$@" -r "$RELAY" -t 90 $SIDE_TOR \
 			<"$T/$name.in" >"$T/$name.out" 2>"$T/$name.err" || st=$?
 		echo "$st" >"$T/$name.rc"
 	) &
+	SIDE_TOR=
 	NSIDES=$((NSIDES + 1))
 	eval "PID_$NSIDES=$!"
 	exec {fd}>"$T/$name.in"
@@ -490,27 +494,10 @@ tstart() {
 
 @test "axotor: with running tors (--tor-control, --tor-socks, --tor-cookie)" {
 	printf '33-glass-bird\n' >"$T/key"
-	mkfifo "$T/s.in" "$T/c.in"
-	run_with() {
-		local name=$1 ctl=$2 socks=$3 cookie=$4
-		shift 4
-		(
-			exec 3>&-
-			st=0
-			axotor "$@" -r "$RELAY" -t 90 --tor-control "$ctl" \
-				--tor-socks "$socks" --tor-cookie "$cookie" \
-				<"$T/$name.in" >"$T/$name.out" 2>"$T/$name.err" || st=$?
-			echo "$st" >"$T/$name.rc"
-		) &
-	}
-	run_with s "$TORNET_S_CONTROL" "$TORNET_S_SOCKS" "$TORNET_S_COOKIE" \
-		-s -n alice -p bob -k 4 --no-smp 4<"$T/key"
-	PID_1=$! NSIDES=1
-	exec {FD_s}>"$T/s.in"
-	run_with c "$TORNET_C_CONTROL" "$TORNET_C_SOCKS" "$TORNET_C_COOKIE" \
-		-c -n bob -p alice -k 4 --no-smp 4<"$T/key"
-	PID_2=$! NSIDES=2
-	exec {FD_c}>"$T/c.in"
+	SIDE_TOR="--tor-control $TORNET_S_CONTROL --tor-socks $TORNET_S_SOCKS --tor-cookie $TORNET_S_COOKIE" \
+		side s -s -n alice -p bob -k 4 --no-smp 4<"$T/key"
+	SIDE_TOR="--tor-control $TORNET_C_CONTROL --tor-socks $TORNET_C_SOCKS --tor-cookie $TORNET_C_COOKIE" \
+		side c -c -n bob -p alice -k 4 --no-smp 4<"$T/key"
 	say c "through the network's own tors"
 	wait_for "$T/s.out" "^<bob> through the network's own tors$" 120
 	! grep -q "starting tor" "$T/s.err" "$T/c.err"
