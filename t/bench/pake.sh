@@ -7,7 +7,7 @@ set -eu
 : "${AXO_BIN:=$PWD/bin}"
 RUNS=${RUNS:-15}
 D=$(mktemp -d /dev/shm/axo-bench-pake.XXXXXX)
-trap 't/helpers/mailbox stop "$D"; rm -rf -- "$D"' EXIT INT TERM
+trap 't/helpers/mailbox stop "$D/mb"; rm -rf -- "$D"' EXIT INT TERM
 HOME=$D/home
 export HOME
 mkdir -p "$HOME"
