@@ -127,6 +127,16 @@ exited() {
 	return 1
 }
 
+# chatting KEY LINE: alice (-s) and bob (-c) in line mode without SMP,
+# up to LINE from alice arriving at bob's
+chatting() {
+	printf '%s\n' "$1" >"$T/key"
+	side s -s -n alice -p bob -k 4 --no-smp 4<"$T/key"
+	side c -c -n bob -p alice -k 4 --no-smp 4<"$T/key"
+	say s "$2"
+	wait_for "$T/c.out" "^<alice> $2\$" 120
+}
+
 # Nothing of ours left: no private dir, no tor naming one of our dirs.
 clean() {
 	[ -z "$(ls -A "$T/run")" ] || { echo "left: $(ls "$T/run")"; return 1; }
@@ -227,11 +237,7 @@ clean() {
 }
 
 @test "axotor: the peer killed: reported, and both private dirs gone" {
-	printf '11-black-cat\n' >"$T/key"
-	side s -s -n alice -p bob -k 4 --no-smp 4<"$T/key"
-	side c -c -n bob -p alice -k 4 --no-smp 4<"$T/key"
-	say s "are you there"
-	wait_for "$T/c.out" "^<alice> are you there$" 120
+	chatting 11-black-cat "are you there"
 	# the client's axotor, which stops what it started
 	kill -TERM "$(pgrep -P "$PID_2")"
 	[ "$(rc c)" != 0 ]
@@ -511,11 +517,7 @@ tstart() {
 }
 
 @test "axotor: SIGHUP to one side, and a tor that dies: reported, all removed" {
-	printf '34-wet-sand\n' >"$T/key"
-	side s -s -n alice -p bob -k 4 --no-smp 4<"$T/key"
-	side c -c -n bob -p alice -k 4 --no-smp 4<"$T/key"
-	say s "one"
-	wait_for "$T/c.out" "^<alice> one$" 120
+	chatting 34-wet-sand one
 	kill -HUP "$(pgrep -P "$PID_2")"
 	exited c 129
 	exited s 111
@@ -524,10 +526,7 @@ tstart() {
 	clean
 	# the server's own tor killed in the middle of a chat
 	rm -f "$T"/*.rc "$T"/*.in "$T"/*.out "$T"/*.err
-	side s -s -n alice -p bob -k 4 --no-smp 4<"$T/key"
-	side c -c -n bob -p alice -k 4 --no-smp 4<"$T/key"
-	say s "two"
-	wait_for "$T/c.out" "^<alice> two$" 120
+	chatting 34-wet-sand two
 	pid=$(sed -n 's/^TOR_PID=//p' "$T"/run/axotor.*/tor.env | head -n 1)
 	[ -n "$pid" ]
 	kill -KILL "$pid"
