@@ -527,12 +527,14 @@ tstart() {
 	# the server's own tor killed in the middle of a chat
 	rm -f "$T"/*.rc "$T"/*.in "$T"/*.out "$T"/*.err
 	chatting 34-wet-sand two
-	pid=$(sed -n 's/^TOR_PID=//p' "$T"/run/axotor.*/tor.env | head -n 1)
+	# the server's: the tor owned by the server's axotor
+	spid=$(pgrep -P "$PID_3")
+	pid=$(pgrep -f -- "__OwningControllerProcess $spid\$")
 	[ -n "$pid" ]
 	kill -KILL "$pid"
-	[ "$(rc s)" != 0 ]
-	[ "$(rc c)" != 0 ]
-	sleep 1
+	exited s 111
+	exited c 111
+	grep -q "connection to alice lost" "$T/c.err"
 	clean
 }
 
@@ -548,5 +550,18 @@ tstart() {
 	[ -n "$(ls -A "$T/run")" ]
 	tm send-keys -t "=s:" C-c
 	exited s 130
+	clean
+}
+
+@test "axotor: SIGTERM while waiting for the peer in the key exchange: at once" {
+	printf '36-slow-boat\n' >"$T/key"
+	side s -s -n alice -p bob -k 4 --no-smp 4<"$T/key"
+	wait_for "$T/s.err" "key exchange through the relay" 120
+	[ -n "$(ls -A "$T/run")" ]
+	t0=$(date +%s)
+	kill -TERM "$(pgrep -P "$PID_1")"
+	exited s 143 20
+	# not after axo-pake's own time-out (90 s here)
+	[ $(($(date +%s) - t0)) -lt 20 ]
 	clean
 }
