@@ -383,7 +383,7 @@ static void
 reach(const struct opts *o, long long deadline)
 {
 	char err[256], why[256];
-	int fd, werr;
+	int fd, werr, rep, pause;
 
 	if (o->direct) {
 		fd = axo_ws_tcp(o->host, o->port, deadline);
@@ -391,9 +391,21 @@ reach(const struct opts *o, long long deadline)
 			axo_diesys(AXO_EXIT_TEMP, "unable to reach the relay %s:%s",
 			    o->host, o->port);
 	} else {
-		fd = axo_socks5_connect(o->phost, (uint16_t)o->pport, o->host,
-		    (uint16_t)strtoul(o->port, NULL, 10), (unsigned)conn_ms, err,
-		    sizeof err);
+		/*
+		 * A relay that is an onion may not be fetchable at once (tor's
+		 * 0xF0 and kin): try again, as axo-onion connect does, until
+		 * the deadline.
+		 */
+		for (pause = 250;; pause = pause < 1000 ? pause * 2 : 1000) {
+			fd = axo_socks5_open(o->phost, (uint16_t)o->pport,
+			    o->host, (uint16_t)strtoul(o->port, NULL, 10),
+			    (unsigned)axo_deadline_left(deadline), &rep, err,
+			    sizeof err);
+			if (fd != -1 || rep < 0 || !axo_socks5_retryable(rep) ||
+			    axo_deadline_left(deadline) <= pause)
+				break;
+			usleep((useconds_t)pause * 1000);
+		}
 		if (fd == -1)
 			axo_die(AXO_EXIT_TEMP,
 			    "unable to reach the relay %s:%s through %s: %s",
