@@ -5,6 +5,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <signal.h>
 #include <sys/types.h>
 
 /*
@@ -34,6 +35,14 @@
  * initialises libsodium.  Dies 111 on failure.
  */
 void axo_init(const char *prog);
+
+/*
+ * axo_sig_catch: catch each signal of sigs (ending in 0) with handler,
+ * and keep it blocked, so that it is only taken while the caller waits
+ * in ppoll(..., orig): none is lost between a check of its flag and the
+ * wait.  The mask from before is stored in *orig unless orig is NULL.
+ */
+void axo_sig_catch(const int *sigs, void (*handler)(int), sigset_t *orig);
 
 /*
  * Messages follow "prog: fatal: what: why", lower case, no period, never

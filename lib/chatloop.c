@@ -50,6 +50,9 @@ static volatile sig_atomic_t got_sig, got_winch;
 
 static size_t pending(void);
 
+static const int stop_sigs[] = { SIGTERM, SIGINT, SIGHUP, SIGQUIT, 0 };
+static const int winch_sigs[] = { SIGWINCH, 0 };
+
 static void
 on_sig(int sig)
 {
@@ -839,30 +842,16 @@ void
 axo_chat_run(const struct axo_chat_opts *opts)
 {
 	struct pollfd pf[3];
-	struct sigaction sa;
 	struct timespec ts, *tp;
-	sigset_t block, orig;
+	sigset_t orig;
 	unsigned char buf[4096];
 	long long left;
 	int nf, iu, i6, i7, sig;
 	ssize_t n;
 
 	o = opts;
-	memset(&sa, 0, sizeof sa);
-	sa.sa_handler = on_sig;
-	sigemptyset(&block);
-	sigaddset(&block, SIGTERM);
-	sigaddset(&block, SIGINT);
-	sigaddset(&block, SIGHUP);
-	sigaddset(&block, SIGQUIT);
-	sigaddset(&block, SIGWINCH);
-	sigprocmask(SIG_BLOCK, &block, &orig);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
-	sigaction(SIGQUIT, &sa, NULL);
-	sa.sa_handler = on_winch;
-	sigaction(SIGWINCH, &sa, NULL);
+	axo_sig_catch(stop_sigs, on_sig, &orig);
+	axo_sig_catch(winch_sigs, on_winch, NULL);
 	nonblock(AXO_FD_NET_IN);
 	nonblock(AXO_FD_NET_OUT);
 	if (!o->tui)

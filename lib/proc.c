@@ -32,6 +32,23 @@ axo_init(const char *name)
 		axo_die(AXO_EXIT_TEMP, "unable to initialise libsodium");
 }
 
+void
+axo_sig_catch(const int *sigs, void (*handler)(int), sigset_t *orig)
+{
+	struct sigaction sa;
+	sigset_t set;
+	int i;
+
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = handler;
+	sigemptyset(&set);
+	for (i = 0; sigs[i] != 0; i++)
+		sigaddset(&set, sigs[i]);
+	sigprocmask(SIG_BLOCK, &set, orig);
+	for (i = 0; sigs[i] != 0; i++)
+		sigaction(sigs[i], &sa, NULL);
+}
+
 __attribute__((format(printf, 2, 0)))
 static void
 vsay(const char *kind, const char *fmt, va_list ap, const char *sys)

@@ -410,6 +410,23 @@ order_error(struct axo_smp *st)
 	return -1;
 }
 
+/*
+ * Our fresh exponents for g2 and g3: their elements, each with its proof
+ * of knowledge (proofs n and n+1), as two 96-byte triples at o; both
+ * sides open with this, Alice in message 1 and Bob in message 2.
+ */
+static void
+exponents(struct axo_smp *st, unsigned char *o, int n)
+{
+	crypto_core_ristretto255_scalar_random(st->e2);
+	crypto_core_ristretto255_scalar_random(st->e3);
+	mulbase(o, st->e2);
+	dl_prove(st, n, o, st->e2, o + 32, o + 64);
+	mulbase(o + 96, st->e3);
+	dl_prove(st, n + 1, o + 96, st->e3, o + 128, o + 160);
+	memcpy(st->g3me, o + 96, L);
+}
+
 /* Alice: g2a, c2, D2, g3a, c3, D3. */
 int
 axo_smp_step1(struct axo_smp *st, unsigned char out[AXO_SMP_MSG1_LEN])
@@ -419,13 +436,7 @@ axo_smp_step1(struct axo_smp *st, unsigned char out[AXO_SMP_MSG1_LEN])
 	if (!st->initiator || st->state != EXPECT_NONE)
 		return order_error(st);
 	o = header(out, 1);
-	crypto_core_ristretto255_scalar_random(st->e2);
-	crypto_core_ristretto255_scalar_random(st->e3);
-	mulbase(o, st->e2);
-	dl_prove(st, 1, o, st->e2, o + 32, o + 64);
-	mulbase(o + 96, st->e3);
-	dl_prove(st, 2, o + 96, st->e3, o + 128, o + 160);
-	memcpy(st->g3me, o + 96, L);
+	exponents(st, o, 1);
 	st->state = EXPECT2;
 	return 0;
 }
@@ -457,13 +468,7 @@ axo_smp_step2(struct axo_smp *st, const unsigned char *in, size_t inlen,
 		return -1;
 	}
 	o = header(out, 2);
-	crypto_core_ristretto255_scalar_random(st->e2);
-	crypto_core_ristretto255_scalar_random(st->e3);
-	mulbase(o, st->e2);
-	dl_prove(st, 3, o, st->e2, o + 32, o + 64);
-	mulbase(o + 96, st->e3);
-	dl_prove(st, 4, o + 96, st->e3, o + 128, o + 160);
-	memcpy(st->g3me, o + 96, L);
+	exponents(st, o, 3);
 	memcpy(st->g3o, m + 96, L);
 	mul(st->g2, st->e2, m);
 	mul(st->g3, st->e3, m + 96);

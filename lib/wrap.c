@@ -32,6 +32,8 @@ struct buf {
 };
 
 static volatile sig_atomic_t got_sig, got_chld;
+static const int stop_sigs[] = { SIGTERM, SIGINT, SIGHUP, 0 };
+static const int chld_sigs[] = { SIGCHLD, 0 };
 
 static void
 on_sig(int sig)
@@ -122,8 +124,7 @@ axo_wrap_run(struct axo_ratchet *r, char *const argv[], int close_fds[],
 {
 	struct buf netout, netin, kidout;
 	struct pollfd pf[5];
-	struct sigaction sa;
-	sigset_t block, orig;
+	sigset_t orig;
 	unsigned char *tmp, *room;
 	int to_child[2], from_child[2], cin, cout, st = 0, rc, type;
 	int child_done = 0, net_eof = 0, got_end = 0, net_dead = 0;
@@ -136,21 +137,10 @@ axo_wrap_run(struct axo_ratchet *r, char *const argv[], int close_fds[],
 	ssize_t n;
 	pid_t pid;
 
-	memset(&sa, 0, sizeof sa);
-	sa.sa_handler = on_sig;
-	sigemptyset(&block);
-	sigaddset(&block, SIGTERM);
-	sigaddset(&block, SIGINT);
-	sigaddset(&block, SIGHUP);
-	sigaddset(&block, SIGCHLD);
-	sigprocmask(SIG_BLOCK, &block, &orig);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
+	axo_sig_catch(stop_sigs, on_sig, &orig);
 	/* SIGCHLD, not a pidfd: valgrind and older kernels know no
 	 * pidfd_open, and ppoll makes the signal as race-free. */
-	sa.sa_handler = on_chld;
-	sigaction(SIGCHLD, &sa, NULL);
+	axo_sig_catch(chld_sigs, on_chld, NULL);
 
 	/* Signals stay blocked but in ppoll, so none is lost between a
 	 * check of got_sig and the wait. */
