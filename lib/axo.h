@@ -273,8 +273,12 @@ int axo_ratchet_load(struct axo_ratchet *r, const unsigned char *buf,
 #define AXO_FRAME_MAX		(AXO_FRAME_CELL * 128)	/* 63744 */
 #define AXO_FRAME_MAXBODY	(AXO_FRAME_MAX - 2 - AXO_RATCHET_OVERHEAD)
 #define AXO_FRAME_MAXDATA	(AXO_FRAME_MAXBODY - 2)	/* 63620 */
-#define AXO_FRAME_DATA		0	/* type: data */
-#define AXO_FRAME_END		1	/* type: end of stream */
+#define AXO_FRAME_DATA		0	/* type: data (one-shot) */
+#define AXO_FRAME_END		1	/* type: end of stream (one-shot) */
+#define AXO_FRAME_STREAM	2	/* wrap: ack, offset, flags, data */
+#define AXO_FRAME_ACK		3	/* wrap: ack (and keepalive) */
+#define AXO_FRAME_RESUME	4	/* wrap: ack, first on a link */
+#define AXO_FRAME_TYPE_MAX	4
 
 /* The whole record size for len data bytes (0 when too large). */
 size_t axo_frame_size(size_t len);
@@ -296,13 +300,6 @@ size_t axo_frame_peek(const unsigned char in[2]);
 int axo_frame_open(struct axo_ratchet *r, unsigned char *out, size_t *len,
     int *type, const unsigned char *in, size_t inlen);
 
-/*
- * wrap.c: the chainloader loop of "axo-ratchet wrap": runs argv with its
- * fds 6/7 on plaintext pipes, and moves records over the network fds 6/7.
- * Returns the exit code for the program.
- */
-int axo_wrap_run(struct axo_ratchet *r, char *const argv[], int close_fds[],
-    int nclose);
 
 
 /* --- smp.c: the Socialist Millionaire Protocol (axo-smp) --- */

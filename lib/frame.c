@@ -89,7 +89,7 @@ axo_frame_open(struct axo_ratchet *r, unsigned char *out, size_t *len,
 	    unpadded--)
 		;
 	if (unpadded < 2 || out[--unpadded] != 0x80 ||
-	    out[0] > AXO_FRAME_END) {
+	    out[0] > AXO_FRAME_TYPE_MAX) {
 		sodium_memzero(out, body);
 		return -AXO_RATCHET_EBODY;
 	}

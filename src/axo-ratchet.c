@@ -12,13 +12,14 @@
 #include <textcode.h>
 
 #include "axo.h"
+#include "wrap.h"
 
 #define USAGE \
 	"axo-ratchet keygen [-S file] [--insecure-disk]\n" \
 	"       axo-ratchet init -r alice|bob [-k fd] [-p pubkey] [-K keyfile] [-S file] [--insecure-disk]\n" \
 	"       axo-ratchet encrypt [-a] [-S file] [--insecure-disk]\n" \
 	"       axo-ratchet decrypt [-a] [-S file] [--insecure-disk]\n" \
-	"       axo-ratchet wrap [-S file] [--insecure-disk] prog...\n" \
+	"       axo-ratchet wrap [-S file] [-l fd | -D dialprog... --] [-R seconds] [-A seconds] [-E fd] [-P pid] [--insecure-disk] prog...\n" \
 	"       axo-ratchet id [-f] [-S file] [--insecure-disk]"
 
 /* axo-ratchet's own exit codes (axo-ratchet(1)). */
@@ -32,6 +33,8 @@ struct opts {
 	struct axo_state_io io;
 	int armor, fprint, keyfd;
 	const char *role, *peer, *keyfile;
+	struct axo_wrap_opts w;
+	int dial, have_keepalive;
 };
 
 static void
@@ -44,7 +47,7 @@ usage(void)
 static void
 once(unsigned *seen, int c)
 {
-	static const char all[] = "afkKprSI";
+	static const char all[] = "afkKprSIlDRAEP";
 	unsigned bit = 1u << (strchr(all, c) - all);
 
 	if (*seen & bit)
@@ -65,6 +68,12 @@ parse(int argc, char **argv, struct opts *o, const char *allowed)
 		{ "role", required_argument, NULL, 'r' },
 		{ "state", required_argument, NULL, 'S' },
 		{ "insecure-disk", no_argument, NULL, 'I' },
+		{ "listen-fd", required_argument, NULL, 'l' },
+		{ "dial", no_argument, NULL, 'D' },
+		{ "reconnect", required_argument, NULL, 'R' },
+		{ "keepalive", required_argument, NULL, 'A' },
+		{ "events-fd", required_argument, NULL, 'E' },
+		{ "watch-pid", required_argument, NULL, 'P' },
 		{ NULL, 0, NULL, 0 }
 	};
 	unsigned seen = 0;
@@ -74,8 +83,11 @@ parse(int argc, char **argv, struct opts *o, const char *allowed)
 	memset(o, 0, sizeof *o);
 	axo_state_io_default(&o->io);
 	o->keyfd = 0;
+	o->w.listen_fd = o->w.events_fd = -1;
+	o->w.reconnect = AXO_WRAP_RECONNECT;
+	o->w.keepalive = AXO_WRAP_KEEPALIVE;
 	/* "+": stop at the first operand, which for wrap is prog. */
-	while ((c = getopt_long(argc, argv, "+afhk:K:p:r:S:", lo, NULL))
+	while ((c = getopt_long(argc, argv, "+afhk:K:p:r:S:l:DR:A:E:P:", lo, NULL))
 	    != -1) {
 		if (c == 'h') {
 			printf("usage: %s\n", USAGE);
@@ -97,6 +109,26 @@ parse(int argc, char **argv, struct opts *o, const char *allowed)
 		case 'p': o->peer = optarg; break;
 		case 'r': o->role = optarg; break;
 		case 'S': o->io.path = optarg; break;
+		case 'D': o->dial = 1; break;
+		case 'l':
+		case 'E':
+			if (!axo_scan_uint(optarg, 1023, &n) || n < 3)
+				usage();
+			*(c == 'l' ? &o->w.listen_fd : &o->w.events_fd) = (int)n;
+			break;
+		case 'R':
+		case 'A':
+			if (!axo_scan_uint(optarg, 86400, &n))
+				usage();
+			*(c == 'R' ? &o->w.reconnect : &o->w.keepalive) =
+			    (unsigned)n;
+			o->have_keepalive |= c == 'A';
+			break;
+		case 'P':
+			if (!axo_scan_uint(optarg, 1UL << 22, &n) || n < 2)
+				usage();
+			o->w.watch_pid = (pid_t)n;
+			break;
 		}
 	}
 	return optind;
@@ -361,14 +393,38 @@ do_id(struct opts *o)
 static int
 do_wrap(struct opts *o, char **argv)
 {
+	static const int closefds[2] = { AXO_FD_STATE_IN, AXO_FD_STATE_OUT };
 	struct axo_ratchet *r;
-	int closefds[2] = { AXO_FD_STATE_IN, AXO_FD_STATE_OUT }, rc;
+	int rc, i;
 
+	/* -D: the words up to "--" are the link program */
+	if (o->dial) {
+		for (i = 0; argv[i] != NULL && strcmp(argv[i], "--") != 0; i++)
+			;
+		if (i == 0 || argv[i] == NULL || argv[i + 1] == NULL)
+			usage();
+		argv[i] = NULL;
+		o->w.dial = argv;
+		argv += i + 1;
+	}
+	if (o->dial && o->w.listen_fd != -1)
+		usage();
+	/* without a way to a new link, nothing is kept to send again;
+	 * keepalives only when asked for */
+	if (!o->dial && o->w.listen_fd == -1) {
+		o->w.reconnect = 0;
+		if (!o->have_keepalive)
+			o->w.keepalive = 0;
+	}
+	if (o->w.listen_fd != -1)
+		axo_fd_need(o->w.listen_fd, "listening socket");
 	r = load(&o->io);
 	axo_state_need_out(&o->io);
 	axo_fd_need(AXO_FD_NET_IN, "network in");
 	axo_fd_need(AXO_FD_NET_OUT, "network out");
-	rc = axo_wrap_run(r, argv, closefds, o->io.path ? 0 : 2);
+	o->w.close_fds = closefds;
+	o->w.nclose = o->io.path ? 0 : 2;
+	rc = axo_wrap_run(r, argv, &o->w);
 	/* Every record that moved was authenticated: keep the progress. */
 	save(&o->io, r);
 	axo_free(r);
@@ -410,7 +466,7 @@ main(int argc, char **argv)
 		return cmd[0] == 'e' ? do_encrypt(&o) : do_decrypt(&o);
 	}
 	if (strcmp(cmd, "wrap") == 0) {
-		i = parse(argc, argv, &o, "SI");
+		i = parse(argc, argv, &o, "SIlDRAEP");
 		if (i == argc)
 			usage();
 		return do_wrap(&o, argv + i);
