@@ -19,6 +19,7 @@
 #include <sodium.h>
 
 #include "axo.h"
+#include "link.h"
 
 #define U_LAUNCH "axo-onion launch [-q] [--client] -d DIR [-f TORRC] " \
 	"[-s SOCKSPORT] [-c CONTROLPORT] [-O PID] [-t SECONDS] [--insecure-disk]"
@@ -30,8 +31,8 @@
 #define U_UNPUBLISH "axo-onion unpublish [-c CONTROLPORT] [--cookie FILE] " \
 	"[--password-fd FD] ADDR"
 #define U_CONNECT "axo-onion connect [-q] [-s SOCKSPORT] [-t SECONDS] " \
-	"ADDR PORT PROG..."
-#define U_SERVE "axo-onion serve [-q] -d DIR [-t SECONDS] PROG..."
+	"ADDR PORT PROG... | --pass FD ADDR PORT"
+#define U_SERVE "axo-onion serve [-q] -d DIR [-t SECONDS] [-l FD] PROG..."
 #define U_ALL "axo-onion launch|publish|auth|unpublish|connect|serve " \
 	"[OPTION...] [OPERAND...]"
 
@@ -49,7 +50,7 @@ static int quiet;
 struct opts {
 	const char *dir, *torrc, *cookie;
 	unsigned long socks, control, owner, timeout, vport, outfd, infd;
-	long pwfd;
+	long pwfd, passfd, listenfd;
 	int client, insecure;
 	int have_socks, have_control, have_timeout;
 };
@@ -820,18 +821,22 @@ cmd_connect(const struct opts *o, char **argv)
 	}
 	info("connected in %.2f s (attempt %d)", (long)(axo_clock_ms() - t0) / 1000.0,
 	    attempt);
-	chainload(fd, argv + 2);
+	if (o->passfd == -1)
+		chainload(fd, argv + 2);
+	/* a link for axo-ratchet wrap, which keeps the session */
+	if (axo_link_send_fd((int)o->passfd, fd) == -1)
+		axo_diesys(AXO_EXIT_TEMP, "unable to pass the connection on fd %ld",
+		    o->passfd);
+	return 0;
 }
 
 static int
 cmd_serve(const struct opts *o, char **argv)
 {
 	struct sockaddr_un sa;
-	struct ucred cred = { 0, (uid_t)-1, (gid_t)-1 };
 	struct pollfd p;
 	long long t0;
-	char sock[4096], tmp[4096];
-	socklen_t sl;
+	char sock[4096], tmp[4096], err[128];
 	long left;
 	int lfd, fd, r;
 
@@ -851,7 +856,7 @@ cmd_serve(const struct opts *o, char **argv)
 	umask(077);
 	/* bound and listening before its name appears: no refused connect */
 	if (bind(lfd, (struct sockaddr *)&sa, sizeof sa) == -1 ||
-	    listen(lfd, 1) == -1)
+	    listen(lfd, o->listenfd == -1 ? 1 : 8) == -1)
 		axo_diesys(AXO_EXIT_TEMP, "unable to listen on %s", tmp);
 	if (rename(tmp, sock) == -1)
 		axo_diesys(AXO_EXIT_TEMP, "unable to rename %s", tmp);
@@ -873,27 +878,31 @@ cmd_serve(const struct opts *o, char **argv)
 			axo_diesys(AXO_EXIT_TEMP, "unable to poll");
 		if (r == 0)
 			continue;
-		fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
+		/* Only a process of ours (tor) may be the peer. */
+		fd = axo_link_accept(lfd, err, sizeof err);
+		if (fd == -1 && errno == EPERM) {
+			axo_warn("%s", err);
+			continue;
+		}
 		if (fd == -1) {
 			if (errno == EINTR || errno == ECONNABORTED)
 				continue;
 			axo_diesys(AXO_EXIT_TEMP, "unable to accept");
 		}
-		/* Only a process of ours (tor) may be the peer. */
-		sl = sizeof cred;
-		if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &sl) == -1 ||
-		    cred.uid != geteuid()) {
-			axo_warn("refused a connection from uid %ld",
-			    (long)cred.uid);
-			close(fd);
-			continue;
-		}
 		break;
 	}
-	/* One connection: nobody else may come in after it. */
-	close(lfd);
-	unlink(sock);
 	info("connection accepted");
+	if (o->listenfd != -1) {
+		/* The socket stays for PROG (axo-ratchet wrap -l), which
+		 * takes the next links from it. */
+		if (dup2(lfd, (int)o->listenfd) == -1)
+			axo_diesys(AXO_EXIT_TEMP, "unable to dup2");
+		close(lfd);
+	} else {
+		/* One connection: nobody else may come in after it. */
+		close(lfd);
+		unlink(sock);
+	}
 	chainload(fd, argv);
 }
 
@@ -914,6 +923,8 @@ main(int argc, char **argv)
 		{ "insecure-disk", no_argument, NULL, 'I' },
 		{ "cookie", required_argument, NULL, 'K' },
 		{ "password-fd", required_argument, NULL, 'W' },
+		{ "pass", required_argument, NULL, 'p' },
+		{ "keep-listening", required_argument, NULL, 'l' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *allowed, *cmd;
@@ -948,16 +959,16 @@ main(int argc, char **argv)
 		allowed = "c:KW";
 	} else if (strcmp(cmd, "connect") == 0) {
 		usage_line = U_CONNECT;
-		allowed = "qs:t:";
+		allowed = "qs:t:p";
 	} else if (strcmp(cmd, "serve") == 0) {
 		usage_line = U_SERVE;
-		allowed = "qd:t:";
+		allowed = "qd:t:l";
 	} else
 		usage();
 
 	memset(&o, 0, sizeof o);
 	memset(seen, 0, sizeof seen);
-	o.pwfd = -1;
+	o.pwfd = o.passfd = o.listenfd = -1;
 	o.outfd = AXO_FD_STATE_OUT;
 	o.infd = AXO_FD_STATE_IN;
 	o.vport = 80;
@@ -965,7 +976,7 @@ main(int argc, char **argv)
 	argc--;
 	argv++;
 	/* "+": options first, then operands and PROG... untouched */
-	while ((ch = getopt_long(argc, argv, "+hqd:f:s:c:O:t:v:o:i:", lo,
+	while ((ch = getopt_long(argc, argv, "+hqd:f:s:c:O:t:v:o:i:p:l:", lo,
 	    NULL)) != -1) {
 		if (ch == 'h') {
 			printf("usage: %s\n", usage_line);
@@ -1015,9 +1026,12 @@ main(int argc, char **argv)
 				usage();
 			break;
 		case 'W':
+		case 'p':
+		case 'l':
 			if (!getfd(optarg, &n))
 				usage();
-			o.pwfd = (long)n;
+			*(ch == 'W' ? &o.pwfd : ch == 'p' ? &o.passfd :
+			    &o.listenfd) = (long)n;
 			break;
 		}
 	}
@@ -1059,8 +1073,10 @@ main(int argc, char **argv)
 		return cmd_unpublish(&o, argv[0]);
 	}
 	if (strcmp(cmd, "connect") == 0) {
-		if (argc < 3)
+		if (o.passfd == -1 ? argc < 3 : argc != 2)
 			usage();
+		if (o.passfd != -1)
+			axo_fd_need((int)o.passfd, "pass socket");
 		if (!o.have_timeout)
 			o.timeout = 120;
 		return cmd_connect(&o, argv);
