@@ -12,6 +12,8 @@
 #include <sodium.h>
 
 #include "axo.h"
+#include "ratchet.h"
+#include "wrap.h"
 
 /*
  * The child speaks plaintext on two pipes: its fd 6 reads what the peer

@@ -12,6 +12,9 @@
 #include <textcode.h>
 
 #include "axo.h"
+#include "ratchet.h"
+#include "state.h"
+#include "wrap.h"
 
 #define USAGE \
 	"axo-ratchet keygen [-S file] [--insecure-disk]\n" \
