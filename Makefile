@@ -27,8 +27,10 @@ LIBS = -lsodium -lowfat -ljansson -lwslay
 # Everything is found by name: a new program is a new src/axo-*.c, a new
 # module a new lib/*.c, a new test a new t/*.bats.
 PROGS = $(patsubst src/%.c,$(B)/bin/%,$(wildcard src/axo-*.c))
+PROGOBJ = $(patsubst %.c,$(B)/%.o,$(wildcard src/axo-*.c))
 LIBOBJ = $(patsubst %.c,$(B)/%.o,$(wildcard lib/*.c))
 TPROGS = $(patsubst %.c,$(B)/%,$(wildcard t/helpers/*.c t/unit/*.c))
+TOBJ = $(patsubst %,%.o,$(TPROGS))
 MAN = $(wildcard man/*.1 man/*.7)
 
 # Debian packages: to build, to test, and to run.
@@ -43,24 +45,33 @@ DEBS = $(DEBS_BUILD) $(DEBS_TEST) $(DEBS_BENCH)
 
 FUZZTIME ?= 30
 FUZZ = $(patsubst t/fuzz/%.c,%,$(wildcard t/fuzz/*.c))
+FUZZBIN = $(patsubst %,$(B)/fuzz/%,$(FUZZ))
+FUZZOBJ = $(patsubst %,$(B)/t/fuzz/%.o,$(FUZZ))
 
 all: $(PROGS)
 
-$(B)/lib/%.o: lib/%.c lib/axo.h
+# Each object's .d file beside it lists the headers its compile read
+# (-MMD; -MP adds an empty rule for each, so that a header removed is no
+# error): touching lib/smp.h recompiles only what includes it.
+DEPFLAGS = -MMD -MP
+
+$(LIBOBJ) $(PROGOBJ) $(TOBJ) $(FUZZOBJ): $(B)/%.o: %.c
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+	$(CC) $(ALL_CFLAGS) $(DEPFLAGS) -c -o $@ $<
 
 $(B)/lib/libaxo.a: $(LIBOBJ)
 	rm -f $@
 	ar rcs $@ $(LIBOBJ)
 
-$(B)/bin/%: src/%.c $(B)/lib/libaxo.a lib/axo.h
+$(PROGS): $(B)/bin/%: $(B)/src/%.o $(B)/lib/libaxo.a
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(B)/lib/libaxo.a $(LIBS)
 
-$(B)/t/%: t/%.c $(B)/lib/libaxo.a lib/axo.h
+$(TPROGS): $(B)/t/%: $(B)/t/%.o $(B)/lib/libaxo.a
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(B)/lib/libaxo.a $(LIBS)
+
+-include $(patsubst %.o,%.d,$(LIBOBJ) $(PROGOBJ) $(TOBJ) $(FUZZOBJ))
 
 check: deps
 	@$(MAKE) --no-print-directory $(PROGS) $(TPROGS)
@@ -76,13 +87,22 @@ sanitize:
 bench: all
 	AXO_BIN=$(abspath $(B)/bin) sh t/bench/run
 
+# The fuzz targets link a libaxo.a of their own, built in build-fuzz by
+# the rules above (the same dependency tracking as the programs).
+$(FUZZBIN): $(B)/fuzz/%: $(B)/t/fuzz/%.o $(B)/lib/libaxo.a
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -fsanitize=fuzzer $(ALL_LDFLAGS) -o $@ $< \
+		$(B)/lib/libaxo.a $(LIBS)
+
+fuzz-build: $(FUZZBIN)
+
 fuzz:
-	@mkdir -p build-fuzz
+	$(MAKE) B=build-fuzz CC=clang \
+		CFLAGS="-g -O1 -fsanitize=fuzzer-no-link,address,undefined" \
+		LDFLAGS="-fsanitize=address,undefined" fuzz-build
 	set -e; for f in $(FUZZ); do \
-		clang -g -O1 -fsanitize=fuzzer,address,undefined $(DEFS) -Ilib \
-			-o build-fuzz/$$f t/fuzz/$$f.c lib/*.c $(LIBS); \
 		mkdir -p build-fuzz/corpus-$$f; \
-		build-fuzz/$$f -max_total_time=$(FUZZTIME) -timeout=5 \
+		build-fuzz/fuzz/$$f -max_total_time=$(FUZZTIME) -timeout=5 \
 			-artifact_prefix=build-fuzz/$$f- \
 			build-fuzz/corpus-$$f t/fuzz/corpus/$$f; \
 	done
@@ -122,7 +142,8 @@ uninstall:
 		rm -f $(DESTDIR)$(MANDIR)/man1/$$m $(DESTDIR)$(MANDIR)/man7/$$m; done
 
 clean:
-	rm -f lib/*.o lib/libaxo.a $(PROGS) $(TPROGS)
+	rm -f lib/*.o lib/*.d lib/libaxo.a src/*.o src/*.d $(PROGS) $(TPROGS)
+	rm -f $(TOBJ) $(TOBJ:.o=.d)
 	rm -rf build-asan build-fuzz build-bench
 
-.PHONY: all check sanitize bench fuzz demo lint deps install uninstall clean
+.PHONY: all check sanitize bench fuzz fuzz-build demo lint deps install uninstall clean

@@ -4,7 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "axo.h"
+#include "chat.h"
 
 /*
  * Every message is a type byte, a 4-byte big-endian payload length and

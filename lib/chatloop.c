@@ -12,6 +12,10 @@
 #include <unistd.h>
 
 #include "axo.h"
+#include "chat.h"
+#include "chatloop.h"
+#include "tui.h"
+#include "xfer.h"
 
 /*
  * One loop polls the user (terminal or stdin), fd 6 and fd 7.  Writes

@@ -4,7 +4,7 @@
 
 #include <sodium.h>
 
-#include "axo.h"
+#include "ratchet.h"
 
 /*
  * A record's size is 498 << k bytes, k = 0..7: one Tor relay cell

@@ -4,7 +4,7 @@
 
 #include <sodium.h>
 
-#include "axo.h"
+#include "hkdf.h"
 
 void
 axo_hkdf_extract(unsigned char prk[32], const unsigned char *salt,

@@ -4,7 +4,7 @@
 
 #include <sodium.h>
 
-#include "axo.h"
+#include "onion.h"
 
 /* RFC 4648 section 6, upper case, no padding: what ClientAuthV3 takes. */
 void

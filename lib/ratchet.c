@@ -4,7 +4,8 @@
 
 #include <sodium.h>
 
-#include "axo.h"
+#include "hkdf.h"
+#include "ratchet.h"
 
 #define NONCE	crypto_aead_xchacha20poly1305_ietf_NPUBBYTES	/* 24 */
 #define TAG	crypto_aead_xchacha20poly1305_ietf_ABYTES	/* 16 */

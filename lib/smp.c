@@ -6,6 +6,7 @@
 #include <sodium.h>
 
 #include "axo.h"
+#include "smp.h"
 
 /*
  * The protocol is OTR's SMP (OTR protocol v3, "The Socialist

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "axo.h"
+#include "socks5.h"
 
 /*
  * The reply codes in words: RFC 1928 section 6 for 0x00-0x08, tor's

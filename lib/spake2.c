@@ -4,7 +4,8 @@
 
 #include <sodium.h>
 
-#include "axo.h"
+#include "hkdf.h"
+#include "spake2.h"
 
 /*
  * The blinding element S of symmetric mode: python-spake2 params.py

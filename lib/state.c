@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "axo.h"
+#include "state.h"
 
 void
 axo_state_io_default(struct axo_state_io *io)

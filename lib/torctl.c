@@ -15,6 +15,7 @@
 #include <sodium.h>
 
 #include "axo.h"
+#include "torctl.h"
 
 /*
  * Everything tor sends is untrusted input (a wrong port may reach anyone):

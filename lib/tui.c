@@ -11,7 +11,8 @@
 #include <wchar.h>
 #include <locale.h>
 
-#include "axo.h"
+#include "chat.h"
+#include "tui.h"
 
 /*
  * The screen: rows 1..H-2 are a scroll region (DECSTBM) that only

@@ -9,6 +9,9 @@
 #include <sodium.h>
 
 #include "axo.h"
+#include "hkdf.h"
+#include "spake2.h"
+#include "wormhole.h"
 
 /* Bounds on what a relay or a peer can make us hold (all are tiny). */
 #define WH_MAXPHASES	64	/* distinct peer phases remembered */

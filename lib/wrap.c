@@ -16,6 +16,7 @@
 
 #include "axo.h"
 #include "link.h"
+#include "ratchet.h"
 #include "wrap.h"
 
 /*

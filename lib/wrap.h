@@ -5,7 +5,7 @@
 
 #include <sys/types.h>
 
-#include "axo.h"
+#include "ratchet.h"
 
 /*
  * wrap.c: runs argv with its fds 6/7 on plaintext pipes and carries that

@@ -18,6 +18,7 @@
 #include <wslay/wslay.h>
 
 #include "axo.h"
+#include "ws.h"
 
 /* Mailbox messages are a few hundred bytes; 1 MiB is generous. */
 #define WS_MAXMSG	(1u << 20)

@@ -11,6 +11,8 @@
 #include <sodium.h>
 
 #include "axo.h"
+#include "chat.h"
+#include "xfer.h"
 
 /*
  * A received file is written as DIR/.NAME.part-XXXXXXXX (O_EXCL,

@@ -8,6 +8,8 @@
 #include <unistd.h>
 
 #include "axo.h"
+#include "chat.h"
+#include "chatloop.h"
 
 #define USAGE "axo-chat [-n nick] [-p peernick] [-c green|red] [-d dir] " \
 	"[-y] [-V file] [-q]"

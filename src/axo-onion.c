@@ -20,6 +20,9 @@
 
 #include "axo.h"
 #include "link.h"
+#include "onion.h"
+#include "socks5.h"
+#include "torctl.h"
 
 #define U_LAUNCH "axo-onion launch [-q] [--client] -d DIR [-f TORRC] " \
 	"[-s SOCKSPORT] [-c CONTROLPORT] [-O PID] [-t SECONDS] [--insecure-disk]"

@@ -13,6 +13,9 @@
 #include <sodium.h>
 
 #include "axo.h"
+#include "socks5.h"
+#include "wormhole.h"
+#include "ws.h"
 
 #define USAGE "axo-pake send|recv [-dv] [-k fd] [-i fd] [-o fd] " \
 	"[-K fd] [-V fd] [-a appid] [-r url] [-s host:port] [-t sec] " \

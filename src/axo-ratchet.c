@@ -12,6 +12,8 @@
 #include <textcode.h>
 
 #include "axo.h"
+#include "ratchet.h"
+#include "state.h"
 #include "wrap.h"
 
 #define USAGE \

@@ -14,6 +14,7 @@
 #include <sodium.h>
 
 #include "axo.h"
+#include "smp.h"
 
 #define USAGE "axo-smp [-i] [-s fd] [-t seconds] [--id name] " \
 	"[--peer-id name] --session-id hex"

@@ -14,6 +14,7 @@
 #include <sodium.h>
 
 #include "axo.h"
+#include "ratchet.h"
 
 /*
  * Modes:

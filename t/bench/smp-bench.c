@@ -10,6 +10,7 @@
 #include <libotr/sm.h>
 
 #include "axo.h"
+#include "smp.h"
 
 /*
  * Built by t/bench/smp.sh, never by make: it links libotr (-lotr), which

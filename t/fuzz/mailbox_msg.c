@@ -5,7 +5,7 @@
 
 #include <sodium.h>
 
-#include "axo.h"
+#include "wormhole.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "axo.h"
+#include "ratchet.h"
 #include "detrand.h"
 
 /*

@@ -7,7 +7,7 @@
 
 #include <sodium.h>
 
-#include "axo.h"
+#include "smp.h"
 
 /*
  * The first byte picks the message (1-4, modulo 4); the rest is given as

@@ -8,6 +8,7 @@
 #include <sodium.h>
 
 #include "axo.h"
+#include "ws.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

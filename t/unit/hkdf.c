@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "axo.h"
+#include "hkdf.h"
 
 static size_t
 hex(const char *s, unsigned char *out, size_t max)

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "axo.h"
+#include "smp.h"
 
 /*
  * Prints one line per check, "ok what" or "FAIL what", and exits 1 if

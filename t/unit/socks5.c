@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include "axo.h"
+#include "socks5.h"
 
 #define USAGE "socks5 proxyport host port timeout_ms"
 

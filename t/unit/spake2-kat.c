@@ -7,6 +7,8 @@
 #include <sodium.h>
 
 #include "axo.h"
+#include "spake2.h"
+#include "wormhole.h"
 
 /*
  * Reads vector lines on stdin (format: t/vectors/gen-spake2.py) and

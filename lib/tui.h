@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* tui.h: the chat window on the terminal (axo-chat). */
+#ifndef AXO_TUI_H
+#define AXO_TUI_H
+
+#include <stddef.h>
+
+/*
+ * tui.c: the chat window on the terminal (stdin, stdout): messages in a
+ * scroll region, a status line (green, or red when SMP failed), the input
+ * line at the bottom, drawn again after every message.  start makes the
+ * terminal raw (-1 if it cannot); stop restores it and must be called on
+ * every exit path.  print adds a line already clean of controls (PEER
+ * and MINE lines are "<nick> text").  input feeds the bytes read from the
+ * terminal; each finished line, or the answer ("y" or "n") to the
+ * question that ask put in place of the input line, goes to fn.
+ */
+#define AXO_TUI_NOTE	0
+#define AXO_TUI_PEER	1
+#define AXO_TUI_MINE	2
+#define AXO_TUI_LINE	0
+#define AXO_TUI_ANSWER	1
+typedef void (*axo_tui_fn)(void *arg, int kind, const char *line,
+    size_t len);
+int axo_tui_start(int red, const char *me, const char *peer);
+void axo_tui_stop(void);
+void axo_tui_print(int kind, const char *line);
+void axo_tui_progress(const char *s);
+void axo_tui_ask(const char *question);
+void axo_tui_redraw(void);
+void axo_tui_flush(void);
+void axo_tui_input(const unsigned char *buf, size_t n, axo_tui_fn fn,
+    void *arg);
+
+#endif
