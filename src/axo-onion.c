@@ -855,6 +855,13 @@ cmd_serve(const struct opts *o, char **argv)
 	lfd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (lfd == -1)
 		axo_diesys(AXO_EXIT_TEMP, "unable to create a socket");
+	/* at its fd from the start, where no connection can land */
+	if (o->listenfd != -1 && lfd != (int)o->listenfd) {
+		if (dup3(lfd, (int)o->listenfd, O_CLOEXEC) == -1)
+			axo_diesys(AXO_EXIT_TEMP, "unable to dup2");
+		close(lfd);
+		lfd = (int)o->listenfd;
+	}
 	unlink(tmp);
 	umask(077);
 	/* bound and listening before its name appears: no refused connect */
@@ -898,9 +905,8 @@ cmd_serve(const struct opts *o, char **argv)
 	if (o->listenfd != -1) {
 		/* The socket stays for PROG (axo-ratchet wrap -l), which
 		 * takes the next links from it. */
-		if (dup2(lfd, (int)o->listenfd) == -1)
-			axo_diesys(AXO_EXIT_TEMP, "unable to dup2");
-		close(lfd);
+		if (fcntl(lfd, F_SETFD, 0) == -1)
+			axo_diesys(AXO_EXIT_TEMP, "unable to clear close-on-exec");
 	} else {
 		/* One connection: nobody else may come in after it. */
 		close(lfd);
@@ -1084,7 +1090,8 @@ main(int argc, char **argv)
 			o.timeout = 120;
 		return cmd_connect(&o, argv);
 	}
-	if (argc < 1 || o.dir == NULL)
+	if (argc < 1 || o.dir == NULL || o.listenfd == AXO_FD_NET_IN ||
+	    o.listenfd == AXO_FD_NET_OUT)
 		usage();
 	if (!o.have_timeout)
 		o.timeout = 600;
