@@ -56,6 +56,11 @@ __attribute__((format(printf, 1, 2)))
 void axo_warn(const char *fmt, ...);
 __attribute__((format(printf, 1, 2)))
 void axo_hint(const char *fmt, ...);
+/* "prog: info: ..." (progress), unless axo_info_quiet(1) was called
+ * (a program's -q). */
+__attribute__((format(printf, 1, 2)))
+void axo_info(const char *fmt, ...);
+void axo_info_quiet(int on);
 /* "prog: usage: USAGE", exit 100 */
 __attribute__((noreturn))
 void axo_usage(const char *usage);
@@ -88,6 +93,9 @@ void axo_free(void *p);
 void axo_fd_need(int fd, const char *what);
 int axo_fd_tmpfs(int fd);
 void axo_fd_need_tmpfs(int fd, const char *what, int insecure);
+/* A private directory: dies 100 unless dir is ours, mode 0700, and on
+ * tmpfs/ramfs or insecure is set; 111 when it cannot be checked. */
+void axo_dir_need_private(const char *dir, int insecure);
 
 /*
  * Read fd to EOF into buf (at most max bytes).  Returns the length; -1
@@ -109,6 +117,8 @@ int axo_writeall(int fd, const void *buf, size_t len);
 long long axo_clock_ms(void);
 int axo_deadline_left(long long deadline);
 int axo_fd_wait(int fd, short events, long long deadline);
+/* Sleeps ms milliseconds (nothing for ms <= 0), through EINTR. */
+void axo_sleep_ms(long ms);
 
 /*
  * exec.c: chainloading.  Replaces the process with argv[0] searched on
@@ -116,5 +126,10 @@ int axo_fd_wait(int fd, short events, long long deadline);
  */
 __attribute__((noreturn))
 void axo_exec(char *const argv[]);
+/* Puts the connection fd on fds 6 and 7 (UCSPI, tcpclient(1)), closes
+ * fd itself unless it is one of them, then axo_exec; dies 111 when the
+ * fds cannot be set up. */
+__attribute__((noreturn))
+void axo_exec_ucspi(int fd, char *const argv[]);
 
 #endif

@@ -14,6 +14,7 @@
 #include "axo.h"
 
 static const char *prog = "axo";
+static int quiet;
 
 void
 axo_init(const char *name)
@@ -114,6 +115,24 @@ axo_hint(const char *fmt, ...)
 
 	va_start(ap, fmt);
 	vsay("hint", fmt, ap, NULL);
+	va_end(ap);
+}
+
+void
+axo_info_quiet(int on)
+{
+	quiet = on;
+}
+
+void
+axo_info(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (quiet)
+		return;
+	va_start(ap, fmt);
+	vsay("info", fmt, ap, NULL);
 	va_end(ap);
 }
 
