@@ -66,6 +66,19 @@ __attribute__((noreturn))
 void axo_usage(const char *usage);
 
 /*
+ * Options, the family's way.  axo_help: "usage: USAGE" on stdout, exit 0
+ * (-h, --help).  axo_opt_once: the usage line, exit 100, when option c (a
+ * getopt_long return below AXO_OPT_MAX) comes a second time (minisign);
+ * seen holds a byte per option, zero at first.  axo_opt_fd: an fd
+ * operand, 0 to 1023, else the usage line.
+ */
+#define AXO_OPT_MAX	512
+__attribute__((noreturn))
+void axo_help(const char *usage);
+void axo_opt_once(unsigned char seen[AXO_OPT_MAX], int c, const char *usage);
+int axo_opt_fd(const char *s, const char *usage);
+
+/*
  * Whole-string unsigned parse: 1 and *n set when s is all digits and
  * fits in max, else 0.
  */

@@ -84,25 +84,21 @@ axo_readall(int fd, unsigned char *buf, size_t max)
 	unsigned char probe;
 
 	for (;;) {
-		if (len == max) {
-			/* Full: one more byte means the input is too large. */
+		/* Full: one more byte means the input is too large. */
+		if (len == max)
 			r = read(fd, &probe, 1);
-			if (r == -1 && errno == EINTR)
-				continue;
-			if (r == -1)
-				return -1;
-			if (r == 0)
-				return (ssize_t)len;
-			errno = EFBIG;
-			return -1;
-		}
-		r = read(fd, buf + len, max - len);
+		else
+			r = read(fd, buf + len, max - len);
 		if (r == -1 && errno == EINTR)
 			continue;
 		if (r == -1)
 			return -1;
 		if (r == 0)
 			return (ssize_t)len;
+		if (len == max) {
+			errno = EFBIG;
+			return -1;
+		}
 		len += (size_t)r;
 	}
 }

@@ -4,6 +4,7 @@
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
@@ -146,6 +147,31 @@ axo_usage(const char *usage)
 	if (n > 0 && (size_t)n < sizeof line)
 		(void)!write(2, line, n);
 	_exit(AXO_EXIT_USAGE);
+}
+
+void
+axo_help(const char *usage)
+{
+	printf("usage: %s\n", usage);
+	exit(0);
+}
+
+void
+axo_opt_once(unsigned char seen[AXO_OPT_MAX], int c, const char *usage)
+{
+	if (c < 0 || c >= AXO_OPT_MAX || seen[c])
+		axo_usage(usage);
+	seen[c] = 1;
+}
+
+int
+axo_opt_fd(const char *s, const char *usage)
+{
+	unsigned long n;
+
+	if (!axo_scan_uint(s, 1023, &n))
+		axo_usage(usage);
+	return (int)n;
 }
 
 int

@@ -414,12 +414,6 @@ cmd_serve(const struct opts *o, char **argv)
 
 /* ---- main ---- */
 
-static int
-getfd(const char *s, unsigned long *n)
-{
-	return axo_scan_uint(s, 1023, n);
-}
-
 int
 main(int argc, char **argv)
 {
@@ -432,9 +426,8 @@ main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *allowed, *cmd;
-	char seen[128];
+	unsigned char seen[AXO_OPT_MAX];
 	struct opts o;
-	unsigned long n;
 	int ch;
 
 	axo_init("axo-onion");
@@ -482,13 +475,11 @@ main(int argc, char **argv)
 	/* "+": options first, then operands and PROG... untouched */
 	while ((ch = getopt_long(argc, argv, "+hqd:f:s:c:O:t:v:o:i:", lo,
 	    NULL)) != -1) {
-		if (ch == 'h') {
-			printf("usage: %s\n", usage_line);
-			return 0;
-		}
-		if (ch == '?' || strchr(allowed, ch) == NULL ||
-		    seen[(unsigned char)ch]++)
+		if (ch == 'h')
+			axo_help(usage_line);
+		if (ch == '?' || strchr(allowed, ch) == NULL)
 			usage();
+		axo_opt_once(seen, ch, usage_line);
 		switch (ch) {
 		case 'q': axo_info_quiet(1); break;
 		case 'C': o.client = 1; break;
@@ -521,19 +512,9 @@ main(int argc, char **argv)
 			if (!axo_scan_uint(optarg, 65535, &o.vport) || !o.vport)
 				usage();
 			break;
-		case 'o':
-			if (!getfd(optarg, &o.outfd))
-				usage();
-			break;
-		case 'i':
-			if (!getfd(optarg, &o.infd))
-				usage();
-			break;
-		case 'W':
-			if (!getfd(optarg, &n))
-				usage();
-			o.pwfd = (long)n;
-			break;
+		case 'o': o.outfd = axo_opt_fd(optarg, usage_line); break;
+		case 'i': o.infd = axo_opt_fd(optarg, usage_line); break;
+		case 'W': o.pwfd = axo_opt_fd(optarg, usage_line); break;
 		}
 	}
 	argc -= optind;
