@@ -56,9 +56,27 @@ __attribute__((format(printf, 1, 2)))
 void axo_warn(const char *fmt, ...);
 __attribute__((format(printf, 1, 2)))
 void axo_hint(const char *fmt, ...);
+/* "prog: info: ..." (progress), unless axo_info_quiet(1) was called
+ * (a program's -q). */
+__attribute__((format(printf, 1, 2)))
+void axo_info(const char *fmt, ...);
+void axo_info_quiet(int on);
 /* "prog: usage: USAGE", exit 100 */
 __attribute__((noreturn))
 void axo_usage(const char *usage);
+
+/*
+ * Options, the family's way.  axo_help: "usage: USAGE" on stdout, exit 0
+ * (-h, --help).  axo_opt_once: the usage line, exit 100, when option c (a
+ * getopt_long return below AXO_OPT_MAX) comes a second time (minisign);
+ * seen holds a byte per option, zero at first.  axo_opt_fd: an fd
+ * operand, 0 to 1023, else the usage line.
+ */
+#define AXO_OPT_MAX	512
+__attribute__((noreturn))
+void axo_help(const char *usage);
+void axo_opt_once(unsigned char seen[AXO_OPT_MAX], int c, const char *usage);
+int axo_opt_fd(const char *s, const char *usage);
 
 /*
  * Whole-string unsigned parse: 1 and *n set when s is all digits and
@@ -88,6 +106,9 @@ void axo_free(void *p);
 void axo_fd_need(int fd, const char *what);
 int axo_fd_tmpfs(int fd);
 void axo_fd_need_tmpfs(int fd, const char *what, int insecure);
+/* A private directory: dies 100 unless dir is ours, mode 0700, and on
+ * tmpfs/ramfs or insecure is set; 111 when it cannot be checked. */
+void axo_dir_need_private(const char *dir, int insecure);
 
 /*
  * Read fd to EOF into buf (at most max bytes).  Returns the length; -1
@@ -109,6 +130,8 @@ int axo_writeall(int fd, const void *buf, size_t len);
 long long axo_clock_ms(void);
 int axo_deadline_left(long long deadline);
 int axo_fd_wait(int fd, short events, long long deadline);
+/* Sleeps ms milliseconds (nothing for ms <= 0), through EINTR. */
+void axo_sleep_ms(long ms);
 
 /*
  * exec.c: chainloading.  Replaces the process with argv[0] searched on
@@ -116,5 +139,10 @@ int axo_fd_wait(int fd, short events, long long deadline);
  */
 __attribute__((noreturn))
 void axo_exec(char *const argv[]);
+/* Puts the connection fd on fds 6 and 7 (UCSPI, tcpclient(1)), closes
+ * fd itself unless it is one of them, then axo_exec; dies 111 when the
+ * fds cannot be set up. */
+__attribute__((noreturn))
+void axo_exec_ucspi(int fd, char *const argv[]);
 
 #endif

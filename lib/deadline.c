@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
-/* deadline.c: the monotonic clock in milliseconds, and waits bounded by it. */
+/* deadline.c: the monotonic clock in milliseconds, waits bounded by it, sleeps. */
 #include <errno.h>
 #include <poll.h>
 #include <time.h>
@@ -46,4 +46,17 @@ axo_fd_wait(int fd, short events, long long deadline)
 		if (left == 0)
 			return 0;
 	}
+}
+
+void
+axo_sleep_ms(long ms)
+{
+	struct timespec ts;
+
+	if (ms <= 0)
+		return;
+	ts.tv_sec = ms / 1000;
+	ts.tv_nsec = (ms % 1000) * 1000000;
+	while (nanosleep(&ts, &ts) == -1 && errno == EINTR)
+		;
 }

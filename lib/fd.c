@@ -50,6 +50,32 @@ axo_fd_need_tmpfs(int fd, const char *what, int insecure)
 		    fd, what);
 }
 
+void
+axo_dir_need_private(const char *dir, int insecure)
+{
+	struct stat st;
+	int fd, r;
+
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd == -1)
+		axo_diesys(AXO_EXIT_USAGE, "unable to open directory %s", dir);
+	if (fstat(fd, &st) == -1)
+		axo_diesys(AXO_EXIT_TEMP, "unable to stat %s", dir);
+	if (st.st_uid != geteuid() || (st.st_mode & 077) != 0)
+		axo_die(AXO_EXIT_USAGE, "directory %s must be ours and mode 0700",
+		    dir);
+	if (!insecure) {
+		r = axo_fd_tmpfs(fd);
+		if (r == -1)
+			axo_diesys(AXO_EXIT_TEMP, "unable to stat %s", dir);
+		if (r == 0)
+			axo_die(AXO_EXIT_USAGE,
+			    "directory %s is not on tmpfs: refusing to put secrets "
+			    "on a disk", dir);
+	}
+	close(fd);
+}
+
 ssize_t
 axo_readall(int fd, unsigned char *buf, size_t max)
 {
@@ -58,25 +84,21 @@ axo_readall(int fd, unsigned char *buf, size_t max)
 	unsigned char probe;
 
 	for (;;) {
-		if (len == max) {
-			/* Full: one more byte means the input is too large. */
+		/* Full: one more byte means the input is too large. */
+		if (len == max)
 			r = read(fd, &probe, 1);
-			if (r == -1 && errno == EINTR)
-				continue;
-			if (r == -1)
-				return -1;
-			if (r == 0)
-				return (ssize_t)len;
-			errno = EFBIG;
-			return -1;
-		}
-		r = read(fd, buf + len, max - len);
+		else
+			r = read(fd, buf + len, max - len);
 		if (r == -1 && errno == EINTR)
 			continue;
 		if (r == -1)
 			return -1;
 		if (r == 0)
 			return (ssize_t)len;
+		if (len == max) {
+			errno = EFBIG;
+			return -1;
+		}
 		len += (size_t)r;
 	}
 }

@@ -4,6 +4,7 @@
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
@@ -14,6 +15,7 @@
 #include "axo.h"
 
 static const char *prog = "axo";
+static int quiet;
 
 void
 axo_init(const char *name)
@@ -118,6 +120,24 @@ axo_hint(const char *fmt, ...)
 }
 
 void
+axo_info_quiet(int on)
+{
+	quiet = on;
+}
+
+void
+axo_info(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (quiet)
+		return;
+	va_start(ap, fmt);
+	vsay("info", fmt, ap, NULL);
+	va_end(ap);
+}
+
+void
 axo_usage(const char *usage)
 {
 	char line[1024];
@@ -127,6 +147,31 @@ axo_usage(const char *usage)
 	if (n > 0 && (size_t)n < sizeof line)
 		(void)!write(2, line, n);
 	_exit(AXO_EXIT_USAGE);
+}
+
+void
+axo_help(const char *usage)
+{
+	printf("usage: %s\n", usage);
+	exit(0);
+}
+
+void
+axo_opt_once(unsigned char seen[AXO_OPT_MAX], int c, const char *usage)
+{
+	if (c < 0 || c >= AXO_OPT_MAX || seen[c])
+		axo_usage(usage);
+	seen[c] = 1;
+}
+
+int
+axo_opt_fd(const char *s, const char *usage)
+{
+	unsigned long n;
+
+	if (!axo_scan_uint(s, 1023, &n))
+		axo_usage(usage);
+	return (int)n;
 }
 
 int

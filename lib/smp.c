@@ -428,6 +428,55 @@ exponents(struct axo_smp *st, unsigned char *o, int n)
 	memcpy(st->g3me, o + 96, L);
 }
 
+/*
+ * The proofs of log g2 and log g3 in the peer's message 1 or 2 (proofs n
+ * and n + 1): 0, or -1 with why2 or why3.
+ */
+static int
+check_exponents(struct axo_smp *st, const unsigned char *m, int n,
+    const char *why2, const char *why3)
+{
+	if (!dl_check(n, m, m + 32, m + 64)) {
+		st->why = why2;
+		return -1;
+	}
+	if (!dl_check(n + 1, m + 96, m + 128, m + 160)) {
+		st->why = why3;
+		return -1;
+	}
+	return 0;
+}
+
+/* The peer's g2 and g3 with our exponents: the shared g2, g3. */
+static void
+shared_exponents(struct axo_smp *st, const unsigned char *m)
+{
+	memcpy(st->g3o, m + 96, L);
+	mul(st->g2, st->e2, m);
+	mul(st->g3, st->e3, m + 96);
+}
+
+/*
+ * P = r4*g3, Q = r4*g + x*g2 with a fresh r4, and their proof n: P, Q,
+ * cP, D5, D6 at o (Bob's Pb, Qb in message 2, Alice's Pa, Qa in 3).
+ */
+static void
+make_pq(struct axo_smp *st, unsigned char *o, int n)
+{
+	unsigned char t[L];
+
+	crypto_core_ristretto255_scalar_random(st->r4);
+	mul(st->p, st->r4, st->g3);
+	mulbase(st->q, st->r4);
+	mul(t, st->x, st->g2);
+	add(st->q, st->q, t);
+	sodium_memzero(t, L);
+	memcpy(o, st->p, L);
+	memcpy(o + 32, st->q, L);
+	pq_prove(st, n, o + 64, o + 96, o + 128);
+	sodium_memzero(st->r4, L);
+}
+
 /* Alice: g2a, c2, D2, g3a, c3, D3. */
 int
 axo_smp_step1(struct axo_smp *st, unsigned char out[AXO_SMP_MSG1_LEN])
@@ -453,37 +502,19 @@ axo_smp_step2(struct axo_smp *st, const unsigned char *in, size_t inlen,
 	static const char *const names[] = { "g2a", "c2", "D2", "g3a", "c3",
 	    "D3" };
 	const unsigned char *m = in + HDR;
-	unsigned char *o, t[L];
+	unsigned char *o;
 
 	if (st->initiator || st->state != EXPECT1)
 		return order_error(st);
 	st->state = DONE;	/* until this step succeeds */
-	if (parse(st, 1, in, inlen, "essess", names) != 0)
+	if (parse(st, 1, in, inlen, "essess", names) != 0 ||
+	    check_exponents(st, m, 1, "proof of log g2a fails",
+	    "proof of log g3a fails") != 0)
 		return -1;
-	if (!dl_check(1, m, m + 32, m + 64)) {
-		st->why = "proof of log g2a fails";
-		return -1;
-	}
-	if (!dl_check(2, m + 96, m + 128, m + 160)) {
-		st->why = "proof of log g3a fails";
-		return -1;
-	}
 	o = header(out, 2);
 	exponents(st, o, 3);
-	memcpy(st->g3o, m + 96, L);
-	mul(st->g2, st->e2, m);
-	mul(st->g3, st->e3, m + 96);
-	/* Pb = r4*g3, Qb = r4*g + y*g2 */
-	crypto_core_ristretto255_scalar_random(st->r4);
-	mul(st->p, st->r4, st->g3);
-	mulbase(st->q, st->r4);
-	mul(t, st->x, st->g2);
-	add(st->q, st->q, t);
-	sodium_memzero(t, L);
-	memcpy(o + 192, st->p, L);
-	memcpy(o + 224, st->q, L);
-	pq_prove(st, 5, o + 256, o + 288, o + 320);
-	sodium_memzero(st->r4, L);
+	shared_exponents(st, m);
+	make_pq(st, o + 192, 5);
 	st->state = EXPECT3;
 	return 0;
 }
@@ -498,39 +529,22 @@ axo_smp_step3(struct axo_smp *st, const unsigned char *in, size_t inlen,
 	static const char *const names[] = { "g2b", "c2", "D2", "g3b", "c3",
 	    "D3", "Pb", "Qb", "cP", "D5", "D6" };
 	const unsigned char *m = in + HDR;
-	unsigned char *o, t[L], ra[L];
+	unsigned char *o, ra[L];
 
 	if (!st->initiator || st->state != EXPECT2)
 		return order_error(st);
 	st->state = DONE;
-	if (parse(st, 2, in, inlen, "essesseesss", names) != 0)
+	if (parse(st, 2, in, inlen, "essesseesss", names) != 0 ||
+	    check_exponents(st, m, 3, "proof of log g2b fails",
+	    "proof of log g3b fails") != 0)
 		return -1;
-	if (!dl_check(3, m, m + 32, m + 64)) {
-		st->why = "proof of log g2b fails";
-		return -1;
-	}
-	if (!dl_check(4, m + 96, m + 128, m + 160)) {
-		st->why = "proof of log g3b fails";
-		return -1;
-	}
-	memcpy(st->g3o, m + 96, L);
-	mul(st->g2, st->e2, m);
-	mul(st->g3, st->e3, m + 96);
+	shared_exponents(st, m);
 	if (!pq_check(st, 5, m + 192, m + 224, m + 256, m + 288, m + 320)) {
 		st->why = "proof of Pb, Qb fails";
 		return -1;
 	}
 	o = header(out, 3);
-	crypto_core_ristretto255_scalar_random(st->r4);
-	mul(st->p, st->r4, st->g3);
-	mulbase(st->q, st->r4);
-	mul(t, st->x, st->g2);
-	add(st->q, st->q, t);
-	sodium_memzero(t, L);
-	memcpy(o, st->p, L);
-	memcpy(o + 32, st->q, L);
-	pq_prove(st, 6, o + 64, o + 96, o + 128);
-	sodium_memzero(st->r4, L);
+	make_pq(st, o, 6);
 	sub(st->pd, st->p, m + 192);
 	sub(st->qd, st->q, m + 224);
 	/* Ra = a3*(Qa - Qb); with log_g g3a == log_(Qa-Qb) Ra (proof 7). */

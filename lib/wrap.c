@@ -15,8 +15,8 @@
 #include <sodium.h>
 
 #include "axo.h"
-#include "link.h"
 #include "ratchet.h"
+#include "usock.h"
 #include "wrap.h"
 
 /*
@@ -683,7 +683,7 @@ dial_said(struct wrap *w)
 static void
 dial_done(struct wrap *w)
 {
-	int fd = axo_link_recv_fd(w->dsock);
+	int fd = axo_usock_recv_fd(w->dsock);
 
 	close(w->dsock);
 	w->dsock = -1;
@@ -750,7 +750,7 @@ cand_accept(struct wrap *w)
 	char err[128];
 	int fd, i, old = 0;
 
-	fd = axo_link_accept(w->o->listen_fd, err, sizeof err);
+	fd = axo_usock_take(w->o->listen_fd, err, sizeof err);
 	if (fd == -1) {
 		if (errno == EPERM)
 			event(w, 1, "note %s", err);

@@ -109,6 +109,19 @@ fail(struct axo_ws *ws, int err, const char *why)
 	snprintf(ws->why, sizeof ws->why, "%s", why);
 }
 
+/* A failed recv or send: wslay tries again later, or gives up. */
+static ssize_t
+io_error(wslay_event_context_ptr ctx, struct axo_ws *ws)
+{
+	if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
+		wslay_event_set_error(ctx, WSLAY_ERR_WOULDBLOCK);
+	else {
+		fail(ws, AXO_WS_EIO, strerror(errno));
+		wslay_event_set_error(ctx, WSLAY_ERR_CALLBACK_FAILURE);
+	}
+	return -1;
+}
+
 static ssize_t
 recv_cb(wslay_event_context_ptr ctx, uint8_t *buf, size_t len, int flags,
     void *arg)
@@ -142,13 +155,7 @@ recv_cb(wslay_event_context_ptr ctx, uint8_t *buf, size_t len, int flags,
 		wslay_event_set_error(ctx, WSLAY_ERR_CALLBACK_FAILURE);
 		return -1;
 	}
-	if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
-		wslay_event_set_error(ctx, WSLAY_ERR_WOULDBLOCK);
-	else {
-		fail(ws, AXO_WS_EIO, strerror(errno));
-		wslay_event_set_error(ctx, WSLAY_ERR_CALLBACK_FAILURE);
-	}
-	return -1;
+	return io_error(ctx, ws);
 }
 
 static ssize_t
@@ -163,13 +170,7 @@ send_cb(wslay_event_context_ptr ctx, const uint8_t *data, size_t len,
 	    ((flags & WSLAY_MSG_MORE) ? MSG_MORE : 0));
 	if (r >= 0)
 		return r;
-	if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
-		wslay_event_set_error(ctx, WSLAY_ERR_WOULDBLOCK);
-	else {
-		fail(ws, AXO_WS_EIO, strerror(errno));
-		wslay_event_set_error(ctx, WSLAY_ERR_CALLBACK_FAILURE);
-	}
-	return -1;
+	return io_error(ctx, ws);
 }
 
 static int

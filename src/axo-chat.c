@@ -45,7 +45,8 @@ main(int argc, char **argv)
 	unsigned char raw[VERIFIER_MAX];
 	struct axo_chat_opts o;
 	const char *vfile = NULL;
-	int c, bit, seen = 0, fd;
+	unsigned char seen[AXO_OPT_MAX] = { 0 };
+	int c, fd;
 	ssize_t n;
 
 	axo_init("axo-chat");
@@ -56,47 +57,37 @@ main(int argc, char **argv)
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "n:p:c:d:yV:qh", longopts,
 	    NULL)) != -1) {
+		axo_opt_once(seen, c, USAGE);
 		switch (c) {
 		case 'n':
-			bit = 1;
 			o.me = optarg;
 			break;
 		case 'p':
-			bit = 2;
 			o.peer = optarg;
 			break;
 		case 'c':
-			bit = 4;
 			if (!strcmp(optarg, "red"))
 				o.red = 1;
 			else if (strcmp(optarg, "green") != 0)
 				axo_usage(USAGE);
 			break;
 		case 'd':
-			bit = 8;
 			o.dir = optarg;
 			break;
 		case 'y':
-			bit = 16;
 			o.yes = 1;
 			break;
 		case 'V':
-			bit = 32;
 			vfile = optarg;
 			break;
 		case 'q':
-			bit = 64;
 			o.quiet = 1;
 			break;
 		case 'h':
-			printf("usage: %s\n", USAGE);
-			return 0;
+			axo_help(USAGE);
 		default:
 			axo_usage(USAGE);
 		}
-		if (seen & bit)
-			axo_usage(USAGE);
-		seen |= bit;
 	}
 	if (optind != argc)
 		axo_usage(USAGE);

@@ -146,12 +146,6 @@ num(const char *s, unsigned long max)
 	return n;
 }
 
-static int
-fdarg(const char *s)
-{
-	return (int)num(s, 1023);
-}
-
 /* ws://host[:port][/path]: TLS (wss) is Tor's job here, not ours */
 static void
 parse_url(const char *url, char **host, char **port, char **path)
@@ -282,7 +276,7 @@ options(struct opts *o, int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
-	unsigned char seen[128] = { 0 };
+	unsigned char seen[AXO_OPT_MAX] = { 0 };
 	int c;
 
 	memset(o, 0, sizeof *o);
@@ -294,10 +288,8 @@ options(struct opts *o, int argc, char **argv)
 	o->out = 1;
 	o->kout = AXO_FD_STATE_OUT;
 	o->vfd = -1;
-	if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
-		printf("usage: %s\n", USAGE);
-		exit(0);
-	}
+	if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")))
+		axo_help(USAGE);
 	if (argc < 2 || (strcmp(argv[1], "send") && strcmp(argv[1], "recv")))
 		axo_usage(USAGE);
 	o->sending = !strcmp(argv[1], "send");
@@ -306,27 +298,22 @@ options(struct opts *o, int argc, char **argv)
 	opterr = 0;	/* our usage line, not getopt's words */
 	while ((c = getopt_long(argc, argv, "+k:i:o:K:vV:a:r:s:dt:c:h", lo,
 	    NULL)) != -1) {
-		/* each option once (minisign) */
-		if (c > 0 && c < 128 && c != '?' && c != 'h') {
-			if (seen[c])
-				axo_usage(USAGE);
-			seen[c] = 1;
-		}
+		axo_opt_once(seen, c, USAGE);
 		switch (c) {
-		case 'k': o->kfd = fdarg(optarg); break;
+		case 'k': o->kfd = axo_opt_fd(optarg, USAGE); break;
 		case 'i':
 			if (!o->sending)
 				axo_usage(USAGE);
-			o->in = fdarg(optarg);
+			o->in = axo_opt_fd(optarg, USAGE);
 			break;
 		case 'o':
 			if (o->sending)
 				axo_usage(USAGE);
-			o->out = fdarg(optarg);
+			o->out = axo_opt_fd(optarg, USAGE);
 			break;
-		case 'K': o->kout = fdarg(optarg); break;
+		case 'K': o->kout = axo_opt_fd(optarg, USAGE); break;
 		case 'v': o->verify = 1; break;
-		case 'V': o->vfd = fdarg(optarg); break;
+		case 'V': o->vfd = axo_opt_fd(optarg, USAGE); break;
 		case 'a': o->appid = optarg; break;
 		case 'r': o->relay = optarg; break;
 		case 's': o->socks = optarg; break;
@@ -334,9 +321,7 @@ options(struct opts *o, int argc, char **argv)
 		case 't': o->peer_ms = num(optarg, 86400) * 1000; break;
 		case 'c': conn_ms = num(optarg, 3600) * 1000; break;
 		case 'D': o->insecure = 1; break;
-		case 'h':
-			printf("usage: %s\n", USAGE);
-			exit(0);
+		case 'h': axo_help(USAGE);
 		default: axo_usage(USAGE);
 		}
 	}

@@ -45,18 +45,6 @@ usage(void)
 	axo_usage(USAGE);
 }
 
-/* Each option at most once (minisign). */
-static void
-once(unsigned *seen, int c)
-{
-	static const char all[] = "afkKprSIlDRAEP";
-	unsigned bit = 1u << (strchr(all, c) - all);
-
-	if (*seen & bit)
-		usage();
-	*seen |= bit;
-}
-
 static int
 parse(int argc, char **argv, struct opts *o, const char *allowed)
 {
@@ -78,7 +66,7 @@ parse(int argc, char **argv, struct opts *o, const char *allowed)
 		{ "watch-pid", required_argument, NULL, 'P' },
 		{ NULL, 0, NULL, 0 }
 	};
-	unsigned seen = 0;
+	unsigned char seen[AXO_OPT_MAX] = { 0 };
 	unsigned long n;
 	int c;
 
@@ -91,22 +79,16 @@ parse(int argc, char **argv, struct opts *o, const char *allowed)
 	/* "+": stop at the first operand, which for wrap is prog. */
 	while ((c = getopt_long(argc, argv, "+afhk:K:p:r:S:l:DR:A:E:P:", lo, NULL))
 	    != -1) {
-		if (c == 'h') {
-			printf("usage: %s\n", USAGE);
-			exit(0);
-		}
+		if (c == 'h')
+			axo_help(USAGE);
 		if (c == '?' || strchr(allowed, c) == NULL)
 			usage();
-		once(&seen, c);
+		axo_opt_once(seen, c, USAGE);
 		switch (c) {
 		case 'a': o->armor = 1; break;
 		case 'f': o->fprint = 1; break;
 		case 'I': o->io.insecure = 1; break;
-		case 'k':
-			if (!axo_scan_uint(optarg, 1023, &n))
-				usage();
-			o->keyfd = (int)n;
-			break;
+		case 'k': o->keyfd = axo_opt_fd(optarg, USAGE); break;
 		case 'K': o->keyfile = optarg; break;
 		case 'p': o->peer = optarg; break;
 		case 'r': o->role = optarg; break;
@@ -444,10 +426,8 @@ main(int argc, char **argv)
 	if (argc < 2)
 		usage();
 	cmd = argv[1];
-	if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0) {
-		printf("usage: %s\n", USAGE);
-		return 0;
-	}
+	if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0)
+		axo_help(USAGE);
 	argc--, argv++;
 	if (strcmp(cmd, "keygen") == 0) {
 		i = parse(argc, argv, &o, "SI");

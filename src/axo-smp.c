@@ -197,50 +197,42 @@ main(int argc, char **argv)
 	unsigned char in[AXO_SMP_MSG_MAX], out[AXO_SMP_MSG_MAX];
 	const char *sidhex = NULL, *me = "", *peer = "";
 	unsigned long secret_fd = 0, secs;
-	int initiator = 0, have_fd = 0, seen = 0, c, bit, match = 0;
+	unsigned char seen[AXO_OPT_MAX] = { 0 };
+	int initiator = 0, have_fd = 0, c, match = 0;
 	size_t sidlen, secretlen;
 	struct axo_smp *st;
 
 	axo_init("axo-smp");
 	while ((c = getopt_long(argc, argv, "is:t:h", longopts, NULL)) != -1) {
+		axo_opt_once(seen, c, USAGE);
 		switch (c) {
 		case 'i':
-			bit = 1;
 			initiator = 1;
 			break;
 		case 's':
-			bit = 2;
 			if (!axo_scan_uint(optarg, 1000000, &secret_fd))
 				axo_usage(USAGE);
 			have_fd = 1;
 			break;
 		case 't':
-			bit = 4;
 			if (!axo_scan_uint(optarg, 86400, &secs) || secs == 0)
 				axo_usage(USAGE);
 			timeout_ms = (long)secs * 1000;
 			break;
 		case OPT_SID:
-			bit = 8;
 			sidhex = optarg;
 			break;
 		case OPT_ID:
-			bit = 16;
 			me = optarg;
 			break;
 		case OPT_PEER:
-			bit = 32;
 			peer = optarg;
 			break;
 		case 'h':
-			printf("usage: %s\n", USAGE);
-			return 0;
+			axo_help(USAGE);
 		default:
 			axo_usage(USAGE);
 		}
-		if (seen & bit)
-			axo_usage(USAGE);
-		seen |= bit;
 	}
 	if (optind != argc || sidhex == NULL)
 		axo_usage(USAGE);

@@ -1,0 +1,124 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* chatcmd.c: the user's lines in a chat: commands and messages (axo-chat). */
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "chat.h"
+#include "chatcmd.h"
+#include "chatsess.h"
+#include "chatxfer.h"
+#include "tui.h"
+
+static const char *const help[] = {
+	"commands:",
+	"  .send PATH   offer a file to the peer",
+	"  .abort       stop every transfer under way",
+	"  .verify      show the PAKE verifier, to compare out of band",
+	"  .help        this list",
+	"  .quit        end the chat, for both sides",
+	"  ..text       send a line that starts with a dot",
+};
+
+void
+axo_chatcmd_line(struct axo_chatsess *s, const char *line, size_t n)
+{
+	char text[AXO_CHAT_TEXT_MAX + 1];
+	char echo[AXO_CHAT_TEXT_MAX + AXO_CHAT_NICK_MAX + 8];
+	size_t len, cut, i, k;
+	uint32_t c;
+
+	if (s->quitting)
+		return;
+	if (n > 0 && line[0] == '.' && !(n > 1 && line[1] == '.')) {
+		if (n == 5 && !memcmp(line, ".quit", 5)) {
+			axo_chatsess_quit(s);
+		} else if (n == 5 && !memcmp(line, ".help", 5)) {
+			for (i = 0; i < sizeof help / sizeof help[0]; i++)
+				axo_chatsess_say(s, "%s", help[i]);
+		} else if (n == 7 && !memcmp(line, ".verify", 7)) {
+			if (s->o->verifier != NULL)
+				axo_chatsess_say(s, "verifier: %s",
+				    s->o->verifier);
+			else
+				axo_chatsess_say(s,
+				    "no verifier was given (-V)");
+		} else if (n == 6 && !memcmp(line, ".abort", 6)) {
+			axo_chatxfer_abort(s);
+		} else if ((n == 5 && !memcmp(line, ".send", 5)) ||
+		    (n > 5 && !memcmp(line, ".send ", 6))) {
+			if (n > 6)
+				axo_chat_clean(text, sizeof text,
+				    (const unsigned char *)line + 6, n - 6);
+			if (n <= 6 || text[0] == '\0')
+				axo_chatsess_complain(s, "usage: .send PATH");
+			else
+				axo_chatxfer_offer(s, text);
+		} else {
+			axo_chat_clean(text, 64, (const unsigned char *)line,
+			    n);
+			axo_chatsess_complain(s,
+			    "unknown command %s (.help lists them)", text);
+		}
+		return;
+	}
+	if (n > 1 && line[0] == '.')
+		line++, n--;
+	len = axo_chat_clean(text, sizeof text, (const unsigned char *)line, n);
+	if (len == 0)
+		return;
+	if (axo_chatsess_pending(s) > AXO_CHATSESS_SOFT) {
+		axo_chatsess_complain(s, "not sent: too much waits to be sent");
+		return;
+	}
+	/* one message at most AXO_CHAT_TEXT_MAX bytes, cut between code
+	 * points (text is well formed by now) */
+	for (i = 0; i < len; i += cut) {
+		cut = 0;
+		while (i + cut < len) {
+			k = axo_chat_utf8((unsigned char *)text + i + cut,
+			    len - i - cut, &c);
+			if (cut + k > AXO_CHAT_TEXT_MAX)
+				break;
+			cut += k;
+		}
+		axo_chatsess_send(s, AXO_CHAT_MSG, 0, text + i, cut, NULL, 0);
+	}
+	if (s->o->tui) {
+		snprintf(echo, sizeof echo, "<%s> %s", s->o->me, text);
+		axo_tui_print(AXO_TUI_MINE, echo);
+	}
+}
+
+void
+axo_chatcmd_bytes(struct axo_chatcmd *u, struct axo_chatsess *s,
+    const unsigned char *buf, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (buf[i] == '\n') {
+			if (u->len > 0 && u->line[u->len - 1] == '\r')
+				u->len--;
+			if (u->cut)
+				axo_chatsess_complain(s,
+				    "a line of more than %d bytes was cut",
+				    AXO_CHAT_TEXT_MAX);
+			axo_chatcmd_line(s, u->line, u->len);
+			u->len = 0;
+			u->cut = 0;
+		} else if (u->len < AXO_CHAT_TEXT_MAX) {
+			u->line[u->len++] = (char)buf[i];
+		} else
+			u->cut = 1;
+	}
+}
+
+void
+axo_chatcmd_eof(struct axo_chatcmd *u, struct axo_chatsess *s)
+{
+	if (u->len > 0) {
+		axo_chatcmd_line(s, u->line, u->len);
+		u->len = 0;
+	}
+}

@@ -1,0 +1,177 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* chatsess.c: what the parts of a chat session share (axo-chat). */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "axo.h"
+#include "chat.h"
+#include "chatsess.h"
+#include "chatxfer.h"
+#include "tui.h"
+
+size_t
+axo_chatsess_pending(const struct axo_chatsess *s)
+{
+	return s->outlen - s->outoff;
+}
+
+void
+axo_chatsess_queue(struct axo_chatsess *s, size_t n)
+{
+	size_t want;
+
+	if (s->outoff > 0 && s->outoff == s->outlen)
+		s->outoff = s->outlen = 0;
+	if (s->outlen + n > s->outcap) {
+		if (s->outoff > 0) {
+			memmove(s->outq, s->outq + s->outoff,
+			    s->outlen - s->outoff);
+			s->outlen -= s->outoff;
+			s->outoff = 0;
+		}
+		if (s->outlen + n > s->outcap) {
+			want = s->outcap ? s->outcap : 4 * AXO_CHAT_MSG_MAX;
+			while (want < s->outlen + n)
+				want *= 2;
+			s->outq = realloc(s->outq, want);
+			if (s->outq == NULL)
+				axo_chatsess_die(s, AXO_EXIT_TEMP,
+				    "out of memory");
+			s->outcap = want;
+		}
+	}
+	memcpy(s->outq + s->outlen, s->msg, n);
+	s->outlen += n;
+}
+
+void
+axo_chatsess_write(struct axo_chatsess *s)
+{
+	ssize_t n;
+
+	n = write(AXO_FD_NET_OUT, s->outq + s->outoff, axo_chatsess_pending(s));
+	if (n > 0)
+		s->outoff += (size_t)n;
+	else if (n == -1 && errno != EAGAIN && errno != EINTR) {
+		/* the peer may have quit: read what it said before deciding
+		 * (EOF without QUIT: lost) */
+		s->out_dead = 1;
+		s->outoff = s->outlen = 0;
+	}
+}
+
+void
+axo_chatsess_drain(struct axo_chatsess *s)
+{
+	ssize_t n;
+
+	while (!s->out_dead && axo_chatsess_pending(s) > 0) {
+		n = write(AXO_FD_NET_OUT, s->outq + s->outoff,
+		    axo_chatsess_pending(s));
+		if (n <= 0)
+			break;
+		s->outoff += (size_t)n;
+	}
+}
+
+void
+axo_chatsess_send(struct axo_chatsess *s, int type, uint32_t id,
+    const void *a, size_t alen, const void *b, size_t blen)
+{
+	if (s->out_dead)
+		return;
+	axo_chatsess_queue(s, axo_chat_put(s->msg, type, id, a, alen, b,
+	    blen));
+}
+
+/* An event in the window, or "* ..." on stdout; a complaint in line
+ * mode is a warning on stderr instead. */
+__attribute__((format(printf, 3, 0)))
+static void
+tell(struct axo_chatsess *s, int complaint, const char *fmt, va_list ap)
+{
+	char buf[1024], note[1030];
+
+	vsnprintf(buf, sizeof buf, fmt, ap);
+	if (s->o->tui) {
+		snprintf(note, sizeof note, "* %s", buf);
+		axo_tui_print(AXO_TUI_NOTE, note);
+	} else if (complaint)
+		axo_warn("%s", buf);
+	else {
+		printf("* %s\n", buf);
+		fflush(stdout);
+	}
+}
+
+void
+axo_chatsess_say(struct axo_chatsess *s, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	tell(s, 0, fmt, ap);
+	va_end(ap);
+}
+
+void
+axo_chatsess_complain(struct axo_chatsess *s, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	tell(s, 1, fmt, ap);
+	va_end(ap);
+}
+
+/* Every way out: the terminal back, no partial file left. */
+void
+axo_chatsess_cleanup(struct axo_chatsess *s)
+{
+	axo_chatxfer_close_all(s->xf);
+	if (s->o->tui)
+		axo_tui_stop();
+	else
+		fflush(stdout);
+}
+
+void
+axo_chatsess_die(struct axo_chatsess *s, int code, const char *fmt, ...)
+{
+	char buf[768];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof buf, fmt, ap);
+	va_end(ap);
+	axo_chatsess_cleanup(s);
+	axo_die(code, "%s", buf);
+}
+
+void
+axo_chatsess_violation(struct axo_chatsess *s, int code, const char *fmt,
+    ...)
+{
+	char buf[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof buf, fmt, ap);
+	va_end(ap);
+	axo_chatsess_die(s, code, "protocol violation by %s: %s", s->o->peer,
+	    buf);
+}
+
+void
+axo_chatsess_quit(struct axo_chatsess *s)
+{
+	/* QUIT ends every transfer on both sides: no ABORT needed */
+	axo_chatxfer_release_all(s);
+	axo_chatsess_send(s, AXO_CHAT_QUIT, 0, NULL, 0, NULL, 0);
+	s->quitting = 1;
+	s->quit_deadline = axo_clock_ms() + AXO_CHATSESS_QUIT_MS;
+}

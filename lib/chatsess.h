@@ -1,0 +1,65 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* chatsess.h: what the parts of a chat session share (axo-chat). */
+#ifndef AXO_CHATSESS_H
+#define AXO_CHATSESS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "chat.h"
+#include "chatloop.h"
+
+/*
+ * chatsess.c: the session that the poll loop (chatloop.c), the transfers
+ * (chatxfer.c) and the user's commands (chatcmd.c) share: the options,
+ * the outgoing queue to fd 7, the quit state, and the words for the user.
+ * Messages to fd 7 are built in s->msg and queued whole (send, queue;
+ * nothing once fd 7 failed).  write writes what it can of the queue to
+ * the non-blocking fd 7 when poll says so; an error there marks fd 7
+ * dead (the peer may have quit: what it said is read before deciding).
+ * drain writes what goes without waiting, on the way out.  say puts an
+ * event in the window, or "* ..." on stdout; complain a local error, in
+ * the window or as a warning on stderr.  die and violation (a "protocol
+ * violation by PEER: ...") end the program after cleanup, which closes
+ * every transfer (no partial file left) and gives the terminal back.
+ * quit ends every transfer and queues QUIT: the loop then waits at most
+ * AXO_CHATSESS_QUIT_MS for the queue to go.
+ */
+#define AXO_CHATSESS_SOFT	(1024 * 1024)	/* typed lines refused past */
+#define AXO_CHATSESS_LOW	(2 * AXO_CHAT_MSG_MAX)	/* chunks below this */
+#define AXO_CHATSESS_QUIT_MS	5000
+
+struct axo_chatxfer;
+
+struct axo_chatsess {
+	const struct axo_chat_opts *o;
+	struct axo_chatxfer *xf;	/* the transfers */
+	unsigned char *outq;		/* the queue: outq[outoff..outlen) */
+	size_t outoff, outlen, outcap;
+	int out_dead;			/* fd 7 failed: nothing is queued */
+	int quitting;			/* QUIT is queued */
+	long long quit_deadline;
+	unsigned char msg[AXO_CHAT_MSG_MAX];	/* the message being built */
+};
+
+size_t axo_chatsess_pending(const struct axo_chatsess *s);
+/* Queues the n bytes of s->msg (dies 111 without memory). */
+void axo_chatsess_queue(struct axo_chatsess *s, size_t n);
+void axo_chatsess_write(struct axo_chatsess *s);
+void axo_chatsess_drain(struct axo_chatsess *s);
+void axo_chatsess_send(struct axo_chatsess *s, int type, uint32_t id,
+    const void *a, size_t alen, const void *b, size_t blen);
+__attribute__((format(printf, 2, 3)))
+void axo_chatsess_say(struct axo_chatsess *s, const char *fmt, ...);
+__attribute__((format(printf, 2, 3)))
+void axo_chatsess_complain(struct axo_chatsess *s, const char *fmt, ...);
+void axo_chatsess_cleanup(struct axo_chatsess *s);
+__attribute__((noreturn, format(printf, 3, 4)))
+void axo_chatsess_die(struct axo_chatsess *s, int code, const char *fmt,
+    ...);
+__attribute__((noreturn, format(printf, 3, 4)))
+void axo_chatsess_violation(struct axo_chatsess *s, int code,
+    const char *fmt, ...);
+void axo_chatsess_quit(struct axo_chatsess *s);
+
+#endif
