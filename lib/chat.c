@@ -49,6 +49,9 @@ bounds(int type, size_t *min, size_t *max)
 	case AXO_CHAT_QUIT:
 		*min = 0, *max = 0;
 		return 1;
+	case AXO_CHAT_RECEIPT:
+		*min = 4, *max = 4;
+		return 1;
 	case AXO_CHAT_OFFER:
 		*min = 13, *max = 12 + AXO_CHAT_NAME_MAX;
 		return 1;
@@ -284,6 +287,9 @@ axo_chat_parse(const unsigned char *buf, size_t len, struct axo_chat_msg *m,
 			    "printable UTF-8");
 			return -1;
 		}
+		break;
+	case AXO_CHAT_RECEIPT:
+		m->size = get32(p);
 		break;
 	case AXO_CHAT_OFFER:
 		m->size = get64(p);

@@ -24,6 +24,7 @@
 #define AXO_CHAT_HELLO		1	/* version u8, nick */
 #define AXO_CHAT_MSG		2	/* text */
 #define AXO_CHAT_QUIT		3	/* empty */
+#define AXO_CHAT_RECEIPT	4	/* u32: the peer's MSGs we have */
 #define AXO_CHAT_OFFER		16	/* id, size u64, name */
 #define AXO_CHAT_ACCEPT		17	/* id */
 #define AXO_CHAT_REJECT		18	/* id: no, or stop sending */
@@ -34,7 +35,7 @@
 struct axo_chat_msg {
 	int type;
 	uint32_t id;
-	uint64_t size;			/* OFFER */
+	uint64_t size;			/* OFFER; RECEIPT: the count */
 	const unsigned char *data;	/* nick, text, name, chunk, hash */
 	size_t len;
 };

@@ -26,7 +26,7 @@ axo_chatcmd_line(struct axo_chatsess *s, const char *line, size_t n)
 	char text[AXO_CHAT_TEXT_MAX + 1];
 	char echo[AXO_CHAT_TEXT_MAX + AXO_CHAT_NICK_MAX + 8];
 	size_t len, cut, i, k;
-	uint32_t c;
+	uint32_t c, seq = 0;
 
 	if (s->quitting)
 		return;
@@ -67,8 +67,11 @@ axo_chatcmd_line(struct axo_chatsess *s, const char *line, size_t n)
 	len = axo_chat_clean(text, sizeof text, (const unsigned char *)line, n);
 	if (len == 0)
 		return;
-	if (axo_chatsess_pending(s) > AXO_CHATSESS_SOFT) {
-		axo_chatsess_complain(s, "not sent: too much waits to be sent");
+	/* The window refuses a line when too much waits; line mode reads
+	 * stdin only as fast as the link takes it, and refuses nothing. */
+	if (s->o->tui && axo_chatsess_pending(s) > AXO_CHATSESS_SOFT) {
+		axo_chatsess_complain(s, "not sent: too much waits to be sent "
+		    "(%s)", s->down ? "the link is down" : "a transfer");
 		return;
 	}
 	/* one message at most AXO_CHAT_TEXT_MAX bytes, cut between code
@@ -83,10 +86,12 @@ axo_chatcmd_line(struct axo_chatsess *s, const char *line, size_t n)
 			cut += k;
 		}
 		axo_chatsess_send(s, AXO_CHAT_MSG, 0, text + i, cut, NULL, 0);
+		seq = axo_chatsess_sent_msg(s);
 	}
+	/* marked pending until the peer's receipt covers its last part */
 	if (s->o->tui) {
 		snprintf(echo, sizeof echo, "<%s> %s", s->o->me, text);
-		axo_tui_print(AXO_TUI_MINE, echo);
+		axo_tui_mine(echo, seq);
 	}
 }
 

@@ -13,6 +13,7 @@
 #include "axo.h"
 #include "chat.h"
 #include "chatcmd.h"
+#include "chatlink.h"
 #include "chatloop.h"
 #include "chatsess.h"
 #include "chatxfer.h"
@@ -27,7 +28,12 @@
  * against the state of the transfers it names (axotor(7) "CHAT
  * PROTOCOL").  fd 6 reaches EOF both when the peer's side ends and when
  * the network is cut (axo-ratchet wrap): only a QUIT message makes the
- * difference, so EOF without one is a lost connection (111).  The loop
+ * difference, so EOF without one is a lost connection (111).  wrap
+ * replaces a link that dies and says so on the events fd (chatlink.c);
+ * fd 6 and 7 go on.  Every MSG is confirmed by the peer's RECEIPT, and a
+ * quit ends with 0 only once the peer has them all.  Line mode reads
+ * stdin only while little waits for fd 7, so a fast pipe is held back
+ * by the link, never cut.  The loop
  * polls and dispatches: the transfers are chatxfer.c's, the user's lines
  * chatcmd.c's, and what they share (the queue, the words for the user)
  * chatsess.c's.
@@ -38,6 +44,7 @@ struct loop {
 	struct axo_chatsess s;
 	struct axo_chatxfer xf;
 	struct axo_chatcmd cmd;
+	struct axo_chatlink link;
 	unsigned char inb[AXO_CHAT_MSG_MAX];
 	size_t inlen;
 	int got_hello, stdin_eof;
@@ -59,18 +66,6 @@ on_winch(int sig)
 {
 	(void)sig;
 	got_winch = 1;
-}
-
-__attribute__((noreturn))
-static void
-finish(struct axo_chatsess *s)
-{
-	/* what is queued goes if it can without waiting (the peer may
-	 * have quit: nobody may read it) */
-	axo_chatsess_drain(s);
-	axo_chatsess_cleanup(s);
-	close(AXO_FD_NET_OUT);
-	exit(0);
 }
 
 /* One message of the peer, in its place. */
@@ -96,6 +91,7 @@ handle(struct loop *l, const struct axo_chat_msg *m)
 			    nick);
 		break;
 	case AXO_CHAT_MSG:
+		s->nrcvd++;
 		if (o->tui) {
 			snprintf(text, sizeof text, "<%s> ", o->peer);
 			axo_chat_clean(text + strlen(text),
@@ -107,9 +103,13 @@ handle(struct loop *l, const struct axo_chat_msg *m)
 			fflush(stdout);
 		}
 		break;
+	case AXO_CHAT_RECEIPT:
+		axo_chatsess_delivered(s, m->size);
+		break;
 	case AXO_CHAT_QUIT:
 		axo_chatsess_say(s, "%s has quit the chat", o->peer);
-		finish(s);
+		axo_chatsess_receipt(s);
+		axo_chatsess_end(s);
 	default:
 		axo_chatxfer_rx(s, m);
 	}
@@ -146,6 +146,28 @@ net_bytes(struct loop *l)
 	}
 	memmove(l->inb, l->inb + off, l->inlen - off);
 	l->inlen -= off;
+	axo_chatsess_receipt(&l->s);
+}
+
+/* fd 6 ended without a QUIT: the link is gone, and wrap said why. */
+__attribute__((noreturn))
+static void
+lost(struct axo_chatsess *s)
+{
+	char why[400];
+	uint32_t n = axo_chatsess_undelivered(s);
+
+	if (strncmp(s->gone, "our tor", 7) == 0)
+		snprintf(why, sizeof why, "%s", s->gone);
+	else if (s->gone[0] != '\0')
+		snprintf(why, sizeof why, "connection to %s lost (%s)",
+		    s->o->peer, s->gone);
+	else
+		snprintf(why, sizeof why, "connection to %s lost", s->o->peer);
+	if (n > 0)
+		axo_chatsess_die(s, AXO_EXIT_TEMP, "%s; %lu message%s not "
+		    "delivered", why, (unsigned long)n, n == 1 ? "" : "s");
+	axo_chatsess_die(s, AXO_EXIT_TEMP, "%s", why);
 }
 
 /* fd 6: the peer's messages, or EOF (after QUIT, or a lost link). */
@@ -160,10 +182,9 @@ net_input(struct loop *l)
 		l->inlen += (size_t)n;
 		net_bytes(l);
 	} else if (n == 0 || (errno != EAGAIN && errno != EINTR)) {
-		if (s->quitting)
-			finish(s);
-		axo_chatsess_die(s, AXO_EXIT_TEMP, "connection to %s lost",
-		    s->o->peer);
+		if (s->quitting && s->gone[0] == '\0')
+			axo_chatsess_end(s);
+		lost(s);
 	}
 }
 
@@ -204,11 +225,12 @@ nonblock(struct axo_chatsess *s, int fd)
 void
 axo_chat_run(const struct axo_chat_opts *opts)
 {
-	struct pollfd pf[3];
+	struct pollfd pf[4];
 	struct timespec ts, *tp;
 	sigset_t orig;
 	long long left;
-	int nf, iu, i6, i7, sig;
+	long long next;
+	int nf, iu, i6, i7, ie, sig;
 	static struct loop l;
 	struct axo_chatsess *s = &l.s;
 	const struct axo_chat_opts *o = opts;
@@ -216,6 +238,9 @@ axo_chat_run(const struct axo_chat_opts *opts)
 	s->o = opts;
 	s->xf = &l.xf;
 	axo_chatxfer_init(&l.xf);
+	axo_chatlink_init(&l.link, o->events_fd);
+	if (o->events_fd != -1)
+		nonblock(s, o->events_fd);
 	axo_sig_catch(stop_sigs, on_sig, &orig);
 	axo_sig_catch(winch_sigs, on_winch, NULL);
 	nonblock(s, AXO_FD_NET_IN);
@@ -255,13 +280,20 @@ axo_chat_run(const struct axo_chat_opts *opts)
 		if (!o->tui && l.stdin_eof && !s->quitting &&
 		    !axo_chatxfer_busy(s))
 			axo_chatsess_quit(s);
-		if (s->quitting && (axo_chatsess_pending(s) == 0 ||
-		    s->out_dead || axo_clock_ms() >= s->quit_deadline))
-			finish(s);
+		/* quitting: once the peer has every message, or, while
+		 * linked, once it had the time to say so */
+		if (s->quitting && (s->out_dead ||
+		    (axo_chatsess_pending(s) == 0 &&
+		    axo_chatsess_undelivered(s) == 0) ||
+		    (!s->down && axo_clock_ms() >= s->quit_deadline)))
+			axo_chatsess_end(s);
+		axo_chatlink_tick(s);
 
 		nf = 0;
-		iu = i6 = i7 = -1;
-		if (!l.stdin_eof && !s->quitting) {
+		iu = i6 = i7 = ie = -1;
+		/* line mode: stdin only as fast as fd 7 takes it */
+		if (!l.stdin_eof && !s->quitting && (o->tui ||
+		    axo_chatsess_pending(s) < AXO_CHATSESS_SOFT)) {
 			pf[nf].fd = 0, pf[nf].events = POLLIN, iu = nf++;
 		}
 		if (l.inlen < sizeof l.inb) {
@@ -272,9 +304,17 @@ axo_chat_run(const struct axo_chat_opts *opts)
 			pf[nf].fd = AXO_FD_NET_OUT, pf[nf].events = POLLOUT;
 			i7 = nf++;
 		}
+		if (l.link.fd != -1) {
+			pf[nf].fd = l.link.fd, pf[nf].events = POLLIN;
+			ie = nf++;
+		}
 		tp = NULL;
-		if (s->quitting) {
-			left = s->quit_deadline - axo_clock_ms();
+		next = axo_chatlink_next(s);
+		if (s->quitting && !s->down && (next == 0 ||
+		    s->quit_deadline < next))
+			next = s->quit_deadline;
+		if (next > 0) {
+			left = next - axo_clock_ms();
 			if (left < 0)
 				left = 0;
 			ts.tv_sec = left / 1000;
@@ -292,6 +332,8 @@ axo_chat_run(const struct axo_chat_opts *opts)
 			axo_chatsess_write(s);
 		if (i6 >= 0 && pf[i6].revents)
 			net_input(&l);
+		if (ie >= 0 && pf[ie].revents)
+			axo_chatlink_read(&l.link, s);
 		if (iu >= 0 && pf[iu].revents)
 			user_input(&l);
 	}

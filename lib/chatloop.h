@@ -18,6 +18,8 @@ struct axo_chat_opts {
 	int quiet;		/* no progress lines in line mode */
 	int tui;		/* interactive */
 	const char *verifier;	/* the PAKE verifier text, or NULL */
+	int events_fd;		/* axo-ratchet wrap's link events, or -1 */
+	int receipts;		/* "delivered N" lines in line mode */
 };
 __attribute__((noreturn))
 void axo_chat_run(const struct axo_chat_opts *o);

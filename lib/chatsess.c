@@ -175,3 +175,65 @@ axo_chatsess_quit(struct axo_chatsess *s)
 	s->quitting = 1;
 	s->quit_deadline = axo_clock_ms() + AXO_CHATSESS_QUIT_MS;
 }
+
+uint32_t
+axo_chatsess_sent_msg(struct axo_chatsess *s)
+{
+	return ++s->nsent;
+}
+
+void
+axo_chatsess_receipt(struct axo_chatsess *s)
+{
+	unsigned char n[4];
+
+	if (s->nrcvd == s->receipted)
+		return;
+	n[0] = (unsigned char)(s->nrcvd >> 24);
+	n[1] = (unsigned char)(s->nrcvd >> 16);
+	n[2] = (unsigned char)(s->nrcvd >> 8);
+	n[3] = (unsigned char)s->nrcvd;
+	axo_chatsess_send(s, AXO_CHAT_RECEIPT, 0, n, 4, NULL, 0);
+	s->receipted = s->nrcvd;
+}
+
+void
+axo_chatsess_delivered(struct axo_chatsess *s, uint64_t n)
+{
+	if (n > s->nsent || n < s->delivered)
+		axo_chatsess_violation(s, 98, "a receipt for %llu messages "
+		    "of %lu sent", (unsigned long long)n,
+		    (unsigned long)s->nsent);
+	if (n == s->delivered)
+		return;
+	s->delivered = (uint32_t)n;
+	if (s->o->tui)
+		axo_tui_delivered(s->delivered);
+	else if (s->o->receipts) {
+		printf("* delivered %lu\n", (unsigned long)s->delivered);
+		fflush(stdout);
+	}
+}
+
+uint32_t
+axo_chatsess_undelivered(const struct axo_chatsess *s)
+{
+	return s->nsent - s->delivered;
+}
+
+void
+axo_chatsess_end(struct axo_chatsess *s)
+{
+	uint32_t n = axo_chatsess_undelivered(s);
+
+	/* what is queued goes if it can without waiting (the peer may
+	 * have quit: nobody may read it) */
+	axo_chatsess_drain(s);
+	if (n > 0)
+		axo_chatsess_die(s, AXO_EXIT_TEMP, "%lu message%s to %s not "
+		    "delivered", (unsigned long)n, n == 1 ? "" : "s",
+		    s->o->peer);
+	axo_chatsess_cleanup(s);
+	close(AXO_FD_NET_OUT);
+	exit(0);
+}

@@ -27,7 +27,7 @@
  */
 #define AXO_CHATSESS_SOFT	(1024 * 1024)	/* typed lines refused past */
 #define AXO_CHATSESS_LOW	(2 * AXO_CHAT_MSG_MAX)	/* chunks below this */
-#define AXO_CHATSESS_QUIT_MS	5000
+#define AXO_CHATSESS_QUIT_MS	15000	/* for receipts, while linked */
 
 struct axo_chatxfer;
 
@@ -39,6 +39,16 @@ struct axo_chatsess {
 	int out_dead;			/* fd 7 failed: nothing is queued */
 	int quitting;			/* QUIT is queued */
 	long long quit_deadline;
+	/* receipts: our MSGs are numbered from 1, so are the peer's */
+	uint32_t nsent;			/* ours, queued */
+	uint32_t delivered;		/* ours the peer has (its RECEIPT) */
+	uint32_t nrcvd;			/* the peer's we have */
+	uint32_t receipted;		/* the last RECEIPT we sent */
+	/* the link under fd 6/7, from axo-ratchet wrap's events */
+	int down;			/* the link is being replaced */
+	long long down_since;
+	int attempt;			/* of the client's dialling */
+	char gone[320];			/* why wrap gave up, or "" */
 	unsigned char msg[AXO_CHAT_MSG_MAX];	/* the message being built */
 };
 
@@ -61,5 +71,21 @@ __attribute__((noreturn, format(printf, 3, 4)))
 void axo_chatsess_violation(struct axo_chatsess *s, int code,
     const char *fmt, ...);
 void axo_chatsess_quit(struct axo_chatsess *s);
+
+/*
+ * Receipts (axotor(7) "CHAT PROTOCOL"): sent_msg counts one of our MSGs
+ * and returns its number; receipt queues a RECEIPT when MSGs came since
+ * the last one; delivered takes the peer's RECEIPT (a violation when it
+ * counts more than we sent, or goes back), marks the window's lines and
+ * says "delivered N" in line mode with --receipts; undelivered is how
+ * many of ours the peer has not confirmed.  end is every way out after
+ * a quit: 0 when the peer has all of ours, else 111 saying how many not.
+ */
+uint32_t axo_chatsess_sent_msg(struct axo_chatsess *s);
+void axo_chatsess_receipt(struct axo_chatsess *s);
+void axo_chatsess_delivered(struct axo_chatsess *s, uint64_t n);
+uint32_t axo_chatsess_undelivered(const struct axo_chatsess *s);
+__attribute__((noreturn))
+void axo_chatsess_end(struct axo_chatsess *s);
 
 #endif

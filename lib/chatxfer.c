@@ -55,8 +55,8 @@ axo_chatxfer_busy(const struct axo_chatsess *s)
 }
 
 /* The status line of the window: the first transfer under way. */
-static void
-show_progress(struct axo_chatsess *s)
+void
+axo_chatxfer_show(struct axo_chatsess *s)
 {
 	struct axo_chatxfer *t = s->xf;
 	char line[AXO_CHAT_SAFE_MAX + 64], bar[11];
@@ -84,8 +84,9 @@ show_progress(struct axo_chatsess *s)
 	for (i = 0; i < 10; i++)
 		bar[i] = i < p / 10 ? '#' : '-';
 	bar[10] = '\0';
-	snprintf(line, sizeof line, "%s %s [%s] %d%%%s", x->out ? "sending" :
-	    "receiving", x->name, bar, p, more ? " +more" : "");
+	snprintf(line, sizeof line, "%s %s [%s] %d%%%s%s", x->out ? "sending" :
+	    "receiving", x->name, bar, p, more ? " +more" : "",
+	    s->down ? " paused" : "");
 	axo_tui_progress(line);
 }
 
@@ -98,7 +99,7 @@ progress(struct axo_chatsess *s, struct axo_xfer *x, int *last)
 		p = x->size ? (int)(x->done * 100 / x->size) : 100;
 		if (p != *last) {
 			*last = p;
-			show_progress(s);
+			axo_chatxfer_show(s);
 		}
 		return;
 	}
@@ -113,7 +114,7 @@ release(struct axo_chatsess *s, struct axo_xfer *x)
 {
 	axo_xfer_close(x);
 	x->state = FREE;
-	show_progress(s);
+	axo_chatxfer_show(s);
 }
 
 /* Fill the queue with chunks of the transfers under way, in turn. */
@@ -190,7 +191,7 @@ accept_offer(struct axo_chatsess *s, int k)
 	axo_chatsess_send(s, AXO_CHAT_ACCEPT, id, NULL, 0, NULL, 0);
 	axo_chatsess_say(s, "receiving %s (%s) from %s into %s", name, sz,
 	    s->o->peer, s->o->dir);
-	show_progress(s);
+	axo_chatxfer_show(s);
 }
 
 void
@@ -322,7 +323,7 @@ on_answer(struct axo_chatsess *s, const struct axo_chat_msg *m)
 			    (unsigned long)m->id);
 		x->state = ACTIVE;
 		axo_chatsess_say(s, "%s accepted %s", s->o->peer, x->name);
-		show_progress(s);
+		axo_chatxfer_show(s);
 		return;
 	}
 	if (x->state == OFFERED) {
@@ -376,7 +377,7 @@ on_data(struct axo_chatsess *s, const struct axo_chat_msg *m)
 			    NULL, 0);
 			axo_xfer_close(x);
 			x->state = DROPPED;
-			show_progress(s);
+			axo_chatxfer_show(s);
 			return;
 		}
 		progress(s, x, &t->pct_i[k]);
@@ -456,7 +457,7 @@ axo_chatxfer_abort(struct axo_chatsess *s)
 			n++;
 		}
 	}
-	show_progress(s);
+	axo_chatxfer_show(s);
 	if (n == 0)
 		axo_chatsess_complain(s, "no transfer to abort");
 }

@@ -41,6 +41,9 @@ void axo_chatxfer_answer(struct axo_chatsess *s, int yes);
 void axo_chatxfer_produce(struct axo_chatsess *s);
 void axo_chatxfer_rx(struct axo_chatsess *s, const struct axo_chat_msg *m);
 int axo_chatxfer_busy(const struct axo_chatsess *s);
+/* the progress of the first transfer on the status line ("paused" while
+ * the link is down) */
+void axo_chatxfer_show(struct axo_chatsess *s);
 void axo_chatxfer_release_all(struct axo_chatsess *s);
 void axo_chatxfer_close_all(struct axo_chatxfer *t);
 

@@ -42,8 +42,11 @@ static struct {
 	char ask[AXO_CHAT_SAFE_MAX + 128];
 	int asking;
 	char progress[AXO_CHAT_SAFE_MAX + 64];
+	char link[256];		/* the link is down: the status line says so */
+	uint32_t delivered;	/* our messages the peer has */
 	char *hist[HIST];
 	int hkind[HIST];
+	uint32_t hseq[HIST];	/* our message's number, pending past delivered */
 	size_t hnext;
 	char ob[OBUF];
 	size_t olen;
@@ -174,14 +177,17 @@ draw_bottom(void)
 	const char *prompt;
 
 	n = (size_t)snprintf(st, sizeof st, " %s <-> %s | %s | .help%s%s",
-	    t.me, t.peer, t.red ? "SMP FAILED: not verified" :
-	    "end-to-end encrypted", t.progress[0] ? " | " : "", t.progress);
+	    t.me, t.peer, t.link[0] ? t.link : t.red ?
+	    "SMP FAILED: not verified" : "end-to-end encrypted",
+	    t.progress[0] ? " | " : "", t.progress);
 	if (n >= sizeof st)
 		n = sizeof st - 1;
 	n = upto(st, n, (size_t)t.cols);
 	w = width(st, n);
 	putf("\033[%d;1H\033[0m\033[2K", t.rows - 1);
-	puts_(t.red ? "\033[1;97;41m" : "\033[30;42m");
+	/* yellow while the link is down, then green or red again */
+	puts_(t.link[0] ? "\033[30;43m" : t.red ? "\033[1;97;41m" :
+	    "\033[30;42m");
 	put(st, n);
 	for (; w < (size_t)t.cols; w++)
 		put(" ", 1);
@@ -210,7 +216,7 @@ draw_bottom(void)
 }
 
 static void
-draw_line(int kind, const char *line)
+draw_line(int kind, const char *line, uint32_t seq)
 {
 	const char *sp;
 
@@ -226,6 +232,9 @@ draw_line(int kind, const char *line)
 		put(line, (size_t)(sp - line));
 		puts_("\033[0m");
 		puts_(sp);
+		/* not yet delivered: a mark that the receipt clears */
+		if (kind == AXO_TUI_MINE && seq > t.delivered)
+			puts_(" \033[2m...\033[0m");
 		break;
 	default:
 		puts_("\033[33m");
@@ -234,18 +243,60 @@ draw_line(int kind, const char *line)
 	}
 }
 
-void
-axo_tui_print(int kind, const char *line)
+static void
+add(int kind, const char *line, uint32_t seq)
 {
 	size_t i = t.hnext % HIST;
 
 	free(t.hist[i]);
 	t.hist[i] = strdup(line);
 	t.hkind[i] = kind;
+	t.hseq[i] = seq;
 	t.hnext++;
 	if (!t.active)
 		return;
-	draw_line(kind, line);
+	draw_line(kind, line, seq);
+	draw_bottom();
+	axo_tui_flush();
+}
+
+void
+axo_tui_print(int kind, const char *line)
+{
+	add(kind, line, 0);
+}
+
+void
+axo_tui_mine(const char *line, uint32_t seq)
+{
+	add(AXO_TUI_MINE, line, seq);
+}
+
+void
+axo_tui_delivered(uint32_t upto)
+{
+	size_t n, i;
+	int shown = 0;
+
+	/* a redraw only when a line on the screen loses its mark */
+	n = t.hnext < HIST ? t.hnext : HIST;
+	if (t.active && n > (size_t)t.rows - 2)
+		n = (size_t)t.rows - 2;
+	for (i = t.hnext - n; i < t.hnext; i++)
+		if (t.hkind[i % HIST] == AXO_TUI_MINE &&
+		    t.hseq[i % HIST] > t.delivered && t.hseq[i % HIST] <= upto)
+			shown = 1;
+	t.delivered = upto;
+	if (shown)
+		axo_tui_redraw();
+}
+
+void
+axo_tui_link(const char *down)
+{
+	snprintf(t.link, sizeof t.link, "%s", down ? down : "");
+	if (!t.active)
+		return;
 	draw_bottom();
 	axo_tui_flush();
 }
@@ -265,7 +316,8 @@ axo_tui_redraw(void)
 	first = t.hnext - n;
 	for (i = first; i < t.hnext; i++)
 		if (t.hist[i % HIST] != NULL)
-			draw_line(t.hkind[i % HIST], t.hist[i % HIST]);
+			draw_line(t.hkind[i % HIST], t.hist[i % HIST],
+			    t.hseq[i % HIST]);
 	draw_bottom();
 	axo_tui_flush();
 }

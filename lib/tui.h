@@ -4,6 +4,7 @@
 #define AXO_TUI_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 /*
  * tui.c: the chat window on the terminal (stdin, stdout): messages in a
@@ -25,6 +26,14 @@ typedef void (*axo_tui_fn)(void *arg, int kind, const char *line,
 int axo_tui_start(int red, const char *me, const char *peer);
 void axo_tui_stop(void);
 void axo_tui_print(int kind, const char *line);
+/*
+ * mine: one of our lines, our message number seq: it shows a pending
+ * mark ("...") until delivered(n) with n >= seq.  link: the status line
+ * turns yellow with the text while the link is down; NULL when it is up.
+ */
+void axo_tui_mine(const char *line, uint32_t seq);
+void axo_tui_delivered(uint32_t upto);
+void axo_tui_link(const char *down);
 void axo_tui_progress(const char *s);
 void axo_tui_ask(const char *question);
 void axo_tui_redraw(void);

@@ -12,7 +12,7 @@
 #include "chatloop.h"
 
 #define USAGE "axo-chat [-n nick] [-p peernick] [-c green|red] [-d dir] " \
-	"[-y] [-V file] [-q]"
+	"[-y] [-V file] [-e fd] [--receipts] [-q]"
 
 #define VERIFIER_MAX	1024
 
@@ -38,6 +38,8 @@ main(int argc, char **argv)
 		{ "accept", no_argument, NULL, 'y' },
 		{ "verifier", required_argument, NULL, 'V' },
 		{ "quiet", no_argument, NULL, 'q' },
+		{ "events-fd", required_argument, NULL, 'e' },
+		{ "receipts", no_argument, NULL, 'R' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -53,9 +55,9 @@ main(int argc, char **argv)
 	memset(&o, 0, sizeof o);
 	o.me = "me";
 	o.peer = "peer";
-	o.dirfd = -1;
+	o.dirfd = o.events_fd = -1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "n:p:c:d:yV:qh", longopts,
+	while ((c = getopt_long(argc, argv, "n:p:c:d:yV:qe:h", longopts,
 	    NULL)) != -1) {
 		axo_opt_once(seen, c, USAGE);
 		switch (c) {
@@ -83,6 +85,12 @@ main(int argc, char **argv)
 		case 'q':
 			o.quiet = 1;
 			break;
+		case 'e':
+			o.events_fd = axo_opt_fd(optarg, USAGE);
+			break;
+		case 'R':
+			o.receipts = 1;
+			break;
 		case 'h':
 			axo_help(USAGE);
 		default:
@@ -95,6 +103,8 @@ main(int argc, char **argv)
 	need_nick(o.peer, "a peer's nick");
 	axo_fd_need(AXO_FD_NET_IN, "from the peer");
 	axo_fd_need(AXO_FD_NET_OUT, "to the peer");
+	if (o.events_fd != -1)
+		axo_fd_need(o.events_fd, "link events");
 	o.tui = isatty(0) && isatty(1);
 
 	if (vfile != NULL) {

@@ -6,7 +6,7 @@
 load helpers/common
 bats_require_minimum_version 1.5.0
 
-USAGE="axo-chat: usage: axo-chat [-n nick] [-p peernick] [-c green|red] [-d dir] [-y] [-V file] [-q]"
+USAGE="axo-chat: usage: axo-chat [-n nick] [-p peernick] [-c green|red] [-d dir] [-y] [-V file] [-e fd] [--receipts] [-q]"
 
 setup() {
 	axo_setup_tmp
@@ -82,7 +82,7 @@ finish() {
 mk() {
 	/usr/bin/python3 - "$@" <<'PY'
 import codecs, hashlib, struct, sys
-T = dict(hello=1, msg=2, quit=3, offer=16, accept=17, reject=18,
+T = dict(hello=1, msg=2, quit=3, receipt=4, offer=16, accept=17, reject=18,
          chunk=19, end=20, endhex=20, abort=21)
 out = sys.stdout.buffer
 esc = lambda s: codecs.escape_decode(s.encode())[0]
@@ -94,6 +94,7 @@ for spec in sys.argv[1:]:
     if k == 'hello': p = b'\x01' + esc(rest)
     elif k == 'msg': p = esc(rest)
     elif k == 'quit': p = b''
+    elif k == 'receipt': p = struct.pack('>I', int(a[0]))
     elif k == 'offer':
         p = struct.pack('>IQ', int(a[0]), int(a[1])) + esc(':'.join(a[2:]))
     elif k in ('accept', 'reject', 'abort'): p = struct.pack('>I', int(a[0]))
@@ -114,7 +115,7 @@ PY
 dec() {
 	/usr/bin/python3 - "$1" <<'PY'
 import struct, sys
-N = {1: 'hello', 2: 'msg', 3: 'quit', 16: 'offer', 17: 'accept',
+N = {1: 'hello', 2: 'msg', 3: 'quit', 4: 'receipt', 16: 'offer', 17: 'accept',
      18: 'reject', 19: 'chunk', 20: 'end', 21: 'abort'}
 b = open(sys.argv[1], 'rb').read()
 i = 0
@@ -253,7 +254,8 @@ axo-chat: warning: $T/dl: not a regular file" ]
 	[ "$output" = "* alicia calls itself \"alice\"
 <alicia> hi
 * alicia has quit the chat" ]
-	[ "$(dec reply)" = "hello 1 bob" ]
+	[ "$(dec reply)" = "hello 1 bob
+receipt 1" ]
 }
 
 @test "axo-chat: a dropped connection is 111 and said, not hung on" {
@@ -481,6 +483,8 @@ while True:
 	check 98 "end of f after 3 of 5 bytes" hello:alice offer:1:5:f chunk:1:f:0:3 end:1:f
 	check 98 "accept for transfer id 1 never offered" hello:alice accept:1
 	check 98 "reject for transfer id 9 never offered" hello:alice reject:9
+	check 98 "a receipt for 1 messages of 0 sent" hello:alice receipt:1
+	check 97 "message of type 4 with a payload of 0 bytes" hello:alice raw:0400000000
 	# after a violation nothing more is said to the peer
 	mk hello:alice raw:0900000000 >stream
 	fake -d dl
