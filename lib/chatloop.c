@@ -328,12 +328,13 @@ axo_chat_run(const struct axo_chat_opts *opts)
 			continue;
 		}
 
+		/* wrap's last word comes before the end of fd 6 */
+		if (ie >= 0 && pf[ie].revents)
+			axo_chatlink_read(&l.link, s);
 		if (i7 >= 0 && pf[i7].revents)
 			axo_chatsess_write(s);
 		if (i6 >= 0 && pf[i6].revents)
 			net_input(&l);
-		if (ie >= 0 && pf[ie].revents)
-			axo_chatlink_read(&l.link, s);
 		if (iu >= 0 && pf[iu].revents)
 			user_input(&l);
 	}

@@ -107,7 +107,7 @@ struct wrap {
 	long long next_watch;
 	int events;		/* our end of the child's event pipe */
 	int sealable;		/* the link took a record this turn */
-	int gone, authfail, net_failed, late, warned;
+	int gone, authfail, net_failed, late, warned, stopped;
 	unsigned long nrec;
 };
 
@@ -990,7 +990,9 @@ finished(struct wrap *w, long long now)
 {
 	if (!w->kid_done || w->cin != -1)
 		return 0;
-	if (w->gone)
+	/* told to stop, or the child failed: nothing more to wait for */
+	if (w->gone || w->stopped || !WIFEXITED(w->kid_st) ||
+	    WEXITSTATUS(w->kid_st) != 0)
 		return 1;
 	if (!w->reconnect) {
 		if (w->ln.wfd != -1 && w->ln.out.len > 0)
@@ -1099,6 +1101,7 @@ axo_wrap_run(struct axo_ratchet *r, char *const argv[],
 		if (got_sig) {
 			kill(w.kid, got_sig);
 			got_sig = 0;
+			w.stopped = 1;
 		}
 		timers(&w, now);
 		if (w.ln.rfd != -1 && w.ln.rdone && !w.peer_fin && !w.late &&
