@@ -201,6 +201,16 @@ nonblock(int fd)
 		    fd);
 }
 
+/* fd as to for a program to come: dup2, or, when it is there already,
+ * only without its close-on-exec (dup2 onto itself keeps that). */
+static int
+move_fd(int fd, int to)
+{
+	if (fd == to)
+		return fcntl(fd, F_SETFD, 0);
+	return dup2(fd, to) == -1 ? -1 : 0;
+}
+
 /* ---- events for the child, warnings for the user ---- */
 
 /*
@@ -630,9 +640,9 @@ dial_start(struct wrap *w, const sigset_t *mask)
 
 		for (i = 0; i < w->o->nclose; i++)
 			close(w->o->close_fds[i]);
-		if (nul == -1 || dup2(nul, 0) == -1 || dup2(nul, 1) == -1 ||
-		    dup2(ep[1], 2) == -1 ||
-		    dup2(sp[1], AXO_WRAP_DIAL_FD) == -1)
+		if (nul == -1 || move_fd(nul, 0) == -1 || dup2(nul, 1) == -1 ||
+		    move_fd(ep[1], 2) == -1 ||
+		    move_fd(sp[1], AXO_WRAP_DIAL_FD) == -1)
 			_exit(AXO_EXIT_TEMP);
 		signal(SIGPIPE, SIG_DFL);
 		signal(SIGTERM, SIG_DFL);
@@ -771,6 +781,7 @@ cand_accept(struct wrap *w)
 
 /* ---- the child ---- */
 
+
 static pid_t
 spawn(struct wrap *w, char *const argv[], const sigset_t *mask)
 {
@@ -791,9 +802,9 @@ spawn(struct wrap *w, char *const argv[], const sigset_t *mask)
 			close(w->o->close_fds[i]);
 		if (w->o->listen_fd != -1)
 			close(w->o->listen_fd);
-		if (dup2(to_child[0], AXO_FD_NET_IN) == -1 ||
-		    dup2(from_child[1], AXO_FD_NET_OUT) == -1 ||
-		    (ev[0] != -1 && dup2(ev[0], w->o->events_fd) == -1))
+		if (move_fd(to_child[0], AXO_FD_NET_IN) == -1 ||
+		    move_fd(from_child[1], AXO_FD_NET_OUT) == -1 ||
+		    (ev[0] != -1 && move_fd(ev[0], w->o->events_fd) == -1))
 			axo_diesys(AXO_EXIT_TEMP, "unable to move fds for %s",
 			    argv[0]);
 		signal(SIGPIPE, SIG_DFL);
@@ -988,12 +999,16 @@ next_due(const struct wrap *w, long long now)
 static int
 finished(struct wrap *w, long long now)
 {
-	if (!w->kid_done || w->cin != -1)
+	if (!w->kid_done)
 		return 0;
-	/* told to stop, or the child failed: nothing more to wait for */
+	/* told to stop, or the child failed: nothing more to wait for,
+	 * not even the end of its output (what it left running may hold
+	 * the pipe) */
 	if (w->gone || w->stopped || !WIFEXITED(w->kid_st) ||
 	    WEXITSTATUS(w->kid_st) != 0)
 		return 1;
+	if (w->cin != -1)
+		return 0;
 	if (!w->reconnect) {
 		if (w->ln.wfd != -1 && w->ln.out.len > 0)
 			return 0;
