@@ -83,8 +83,8 @@ none_left() {
 
 U_LAUNCH="axo-onion: usage: axo-onion launch [-q] [--client] -d DIR [-f TORRC] [-s SOCKSPORT] [-c CONTROLPORT] [-O PID] [-t SECONDS] [--insecure-disk]"
 U_PUBLISH="axo-onion: usage: axo-onion publish [-q] -d DIR [-c CONTROLPORT] [-v VPORT] [-o FD] [-t SECONDS] [--cookie FILE] [--password-fd FD] [--insecure-disk]"
-U_CONNECT="axo-onion: usage: axo-onion connect [-q] [-s SOCKSPORT] [-t SECONDS] ADDR PORT PROG..."
-U_SERVE="axo-onion: usage: axo-onion serve [-q] -d DIR [-t SECONDS] PROG..."
+U_CONNECT="axo-onion: usage: axo-onion connect [-q] [-s SOCKSPORT] [-t SECONDS] ADDR PORT PROG... | --pass FD ADDR PORT"
+U_SERVE="axo-onion: usage: axo-onion serve [-q] -d DIR [-t SECONDS] [-l FD] PROG..."
 
 # ---- usage ----
 
@@ -137,6 +137,17 @@ U_SERVE="axo-onion: usage: axo-onion serve [-q] -d DIR [-t SECONDS] PROG..."
 	[ "$status" -eq 100 ]
 	[ "$output" = "$U_CONNECT" ]
 	run axo-onion serve true
+	[ "$status" -eq 100 ]
+	[ "$output" = "$U_SERVE" ]
+	# --pass hands the connection over: no PROG, and the fd must be open
+	run axo-onion connect --pass 9 "$ADDR" 80 true 9</dev/null
+	[ "$status" -eq 100 ]
+	[ "$output" = "$U_CONNECT" ]
+	run axo-onion connect --pass 9 "$ADDR" 80 9<&-
+	[ "$status" -eq 100 ]
+	[ "$output" = "axo-onion: fatal: missing fd 9 (pass socket)" ]
+	# the kept socket may not be the connection's fds
+	run axo-onion serve -d "$T" -l 7 true
 	[ "$status" -eq 100 ]
 	[ "$output" = "$U_SERVE" ]
 	[ ! -e "$T/tor" ]
