@@ -280,11 +280,9 @@ axo_chat_run(const struct axo_chat_opts *opts)
 		if (!o->tui && l.stdin_eof && !s->quitting &&
 		    !axo_chatxfer_busy(s))
 			axo_chatsess_quit(s);
-		/* quitting: once the peer has every message, or, while
-		 * linked, once it had the time to say so */
+		/* quitting: until the peer's end shows it had the QUIT (fd 6
+		 * ends), or, while linked, it had the time to */
 		if (s->quitting && (s->out_dead ||
-		    (axo_chatsess_pending(s) == 0 &&
-		    axo_chatsess_undelivered(s) == 0) ||
 		    (!s->down && axo_clock_ms() >= s->quit_deadline)))
 			axo_chatsess_end(s);
 		axo_chatlink_tick(s);

@@ -1001,12 +1001,23 @@ finished(struct wrap *w, long long now)
 {
 	if (!w->kid_done)
 		return 0;
-	/* told to stop, or the child failed: nothing more to wait for,
-	 * not even the end of its output (what it left running may hold
-	 * the pipe) */
-	if (w->gone || w->stopped || !WIFEXITED(w->kid_st) ||
-	    WEXITSTATUS(w->kid_st) != 0)
+	/* told to stop: nothing more to wait for */
+	if (w->gone || w->stopped)
 		return 1;
+	/*
+	 * The child failed: its last words (the SMP stage's "n") still go
+	 * if the link takes them now, but no ack is awaited and no new link
+	 * made, and a pipe that what it left running holds open is not
+	 * waited on past the linger.
+	 */
+	if (!WIFEXITED(w->kid_st) || WEXITSTATUS(w->kid_st) != 0) {
+		if (w->cin == -1 && w->sent > w->end &&
+		    (w->ln.wfd == -1 || w->ln.out.len == 0))
+			return 1;
+		if (w->linger == 0)
+			w->linger = now + LINGER_MS;
+		return now >= w->linger;
+	}
 	if (w->cin != -1)
 		return 0;
 	if (!w->reconnect) {

@@ -532,10 +532,10 @@ tstart() {
 	pid=$(pgrep -f -- "__OwningControllerProcess $spid\$")
 	[ -n "$pid" ]
 	kill -KILL "$pid"
-	# the side whose tor died sees it at once; the peer only when its
-	# own tor tears the circuit down, which has no bound we set: stop it
+	# the side whose tor died sees it at once, and says so; the peer
+	# would try to reconnect until --reconnect: stop it
 	exited s 111
-	grep -q "connection to bob lost" "$T/s.err"
+	grep -qx "axo-chat: fatal: our tor stopped (pid $pid)" "$T/s.err"
 	if p=$(pgrep -P "$PID_4"); then
 		kill -TERM "$p" || true
 	fi
