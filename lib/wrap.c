@@ -211,6 +211,20 @@ move_fd(int fd, int to)
 	return dup2(fd, to) == -1 ? -1 : 0;
 }
 
+/* In a child of ours: the signals as they were before wrap, then argv. */
+__attribute__((noreturn))
+static void
+exec_child(char *const argv[], const sigset_t *mask)
+{
+	signal(SIGPIPE, SIG_DFL);
+	signal(SIGTERM, SIG_DFL);
+	signal(SIGINT, SIG_DFL);
+	signal(SIGHUP, SIG_DFL);
+	signal(SIGCHLD, SIG_DFL);
+	sigprocmask(SIG_SETMASK, mask, NULL);
+	axo_exec(argv);
+}
+
 /* ---- events for the child, warnings for the user ---- */
 
 /*
@@ -644,13 +658,7 @@ dial_start(struct wrap *w, const sigset_t *mask)
 		    move_fd(ep[1], 2) == -1 ||
 		    move_fd(sp[1], AXO_WRAP_DIAL_FD) == -1)
 			_exit(AXO_EXIT_TEMP);
-		signal(SIGPIPE, SIG_DFL);
-		signal(SIGTERM, SIG_DFL);
-		signal(SIGINT, SIG_DFL);
-		signal(SIGHUP, SIG_DFL);
-		signal(SIGCHLD, SIG_DFL);
-		sigprocmask(SIG_SETMASK, mask, NULL);
-		axo_exec(w->o->dial);
+		exec_child(w->o->dial, mask);
 	}
 	close(sp[1]);
 	close(ep[1]);
@@ -807,13 +815,7 @@ spawn(struct wrap *w, char *const argv[], const sigset_t *mask)
 		    (ev[0] != -1 && move_fd(ev[0], w->o->events_fd) == -1))
 			axo_diesys(AXO_EXIT_TEMP, "unable to move fds for %s",
 			    argv[0]);
-		signal(SIGPIPE, SIG_DFL);
-		signal(SIGTERM, SIG_DFL);
-		signal(SIGINT, SIG_DFL);
-		signal(SIGHUP, SIG_DFL);
-		signal(SIGCHLD, SIG_DFL);
-		sigprocmask(SIG_SETMASK, mask, NULL);
-		axo_exec(argv);
+		exec_child(argv, mask);
 	}
 	close(to_child[0]);
 	close(from_child[1]);
