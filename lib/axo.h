@@ -347,6 +347,9 @@ int axo_smp_step5(struct axo_smp *st, const unsigned char *in, size_t inlen,
     int *match);
 const char *axo_smp_error(const struct axo_smp *st);
 void axo_smp_free(struct axo_smp *st);
+/* 1 when p is the canonical encoding (bit 255 clear) of a ristretto255
+ * element other than the identity: the check of every element received */
+int axo_smp_element_ok(const unsigned char p[32]);
 
 /* --- spake2.c, wormhole.c, ws.c: magic-wormhole (axo-pake) --- */
 
@@ -376,6 +379,9 @@ int axo_spake2_start(struct axo_spake2 *s, const unsigned char *pw,
 int axo_spake2_finish(struct axo_spake2 *s, const unsigned char *msg,
     size_t len, unsigned char key[32]);
 void axo_spake2_wipe(struct axo_spake2 *s);
+/* 1 when p is the canonical encoding of an Ed25519 point of the
+ * prime-order subgroup other than the identity (finish's check of Y*) */
+int axo_spake2_element_ok(const unsigned char p[32]);
 
 /*
  * ws.c: a WebSocket client (RFC 6455) on libwslay, over a connected
