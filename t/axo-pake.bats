@@ -661,7 +661,15 @@ hostile() {
 	hostile binary 97 "relay broke the websocket protocol: binary message"
 	hostile badopcode 97 "relay broke the websocket protocol: bad frame"
 	hostile masked 97 "relay broke the websocket protocol: bad frame"
-	hostile huge 97 "relay broke the websocket protocol: bad frame"
+	hostile huge 97 "relay broke the websocket protocol: frame too large"
+}
+
+@test "fake relay: an oversized frame is refused at its header, a long message at its fragment -> 97" {
+	# before issue 11 a bare 16 MiB header only timed out (99)
+	SECONDS=0
+	hostile huge16 97 "relay broke the websocket protocol: frame too large"
+	[ "$SECONDS" -lt 2 ]
+	hostile hugemsg 97 "relay broke the websocket protocol: message too large"
 }
 
 @test "fake relay: not a websocket, a wrong accept hash, silence" {
