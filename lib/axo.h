@@ -53,6 +53,9 @@ void axo_die(int code, const char *fmt, ...);
 /* as axo_die, with ": strerror(errno)" appended */
 __attribute__((noreturn, format(printf, 2, 3)))
 void axo_diesys(int code, const char *fmt, ...);
+/* "prog: fatal: ..." without exiting, for a hint or usage line after */
+__attribute__((format(printf, 1, 2)))
+void axo_say_fatal(const char *fmt, ...);
 __attribute__((format(printf, 1, 2)))
 void axo_warn(const char *fmt, ...);
 __attribute__((format(printf, 1, 2)))
@@ -74,6 +77,8 @@ void axo_fmt_hex(char *out, const unsigned char *in, size_t len);
 /*
  * secmem.c: memory for secrets.  Guarded, locked, never swapped
  * (sodium_malloc); dies 111 when none can be had.  axo_free wipes.
+ * When the memory cannot be locked (ulimit -l), a warning says so, once
+ * a process: libsodium itself carries on silently.
  */
 void *axo_xmalloc(size_t len);
 void axo_free(void *p);
@@ -105,29 +110,60 @@ int axo_writeall(int fd, const void *buf, size_t len);
  * state.c: state files.  A state is read from one place and written to
  * another: by default fd 4 and fd 5 (opened by the shell on tmpfs), or a
  * path given with -S, read and then replaced atomically (PATH.new, then
- * rename).  Either way the place must be on tmpfs/ramfs unless insecure.
- * Commit discipline: a program reads, computes, authenticates, and only
- * then calls axo_state_save; on failure it saves nothing, and the old
- * state stays valid.
+ * rename).  Either way the place must be on tmpfs/ramfs unless insecure,
+ * and a path must name a regular file, not a symbolic link.
+ * Commit discipline (issue 11): a program reads, computes, authenticates,
+ * commits the new state, and only then releases its output, so that a
+ * crash loses output but never repeats a key; on failure it commits
+ * nothing, and the old state stays valid.  With a path, every writer
+ * holds an exclusive lock (axo_state_lock) from its read to its commit.
  */
 struct axo_state_io {
 	const char *path;	/* -S PATH, or NULL for fds */
 	int in;			/* fd to read, default 4 */
 	int out;		/* fd to write, default 5 */
 	int insecure;		/* --insecure-disk */
+	const char *what;	/* "state" or "key file", for messages */
 };
 void axo_state_io_default(struct axo_state_io *io);
 /* Reads the whole state into buf (secure memory of max bytes) and
- * returns its length; dies 96 "state is too large" past max, 100 for a
- * missing or non-tmpfs place, 111 on I/O errors. */
+ * returns its length, taking no lock; dies 96 "state is too large" past
+ * max, 100 for a missing fd, a symbolic link, a file that is not regular
+ * (a FIFO) or not on tmpfs, 111 on I/O errors. */
 size_t axo_state_load(const struct axo_state_io *io, unsigned char *buf,
     size_t max);
-/* Writes the state: to fd io->out, or to io->path atomically.  Dies 111
- * on failure (the old state is then still in place). */
-void axo_state_save(const struct axo_state_io *io, const unsigned char *buf,
-    size_t len);
-/* Checks, before any work, that the output place is usable. */
+/* Checks, before any work, that the output place is usable: fd 5 open,
+ * on tmpfs, not a terminal (dies 100). */
 void axo_state_need_out(const struct axo_state_io *io);
+/* For a new state (init, keygen): dies 100 if the path is a symbolic
+ * link or not a regular file, or exists and force is 0. */
+void axo_state_need_new(const struct axo_state_io *io, int force);
+/*
+ * The lock of a path: an OFD lock on PATH.new, waited for at most
+ * wait_ms (then dies 111 "state PATH is in use"); PATH.new is emptied
+ * under it.  With fds it does nothing, but with twice (a state written
+ * again at the end, wrap) it dies 100 unless fd 5 is a regular file.
+ * commit writes the state (fsync'd if insecure) and renames it onto PATH
+ * (with NOREPLACE: dies 100 if PATH exists), releasing the lock; with
+ * KEEP it takes the lock again for a second commit and returns -1 if
+ * PATH was replaced by someone else in between.  With fds, commit writes
+ * fd 5, the second time over the first.  unlock removes PATH.new
+ * unwritten and releases.  Dies 111 on I/O errors.
+ */
+#define AXO_STATE_WAIT_MS	5000
+#define AXO_STATE_NOREPLACE	1
+#define AXO_STATE_KEEP		2
+struct axo_state_lock {
+	const struct axo_state_io *io;
+	int fd;			/* PATH.new, locked, or -1 */
+	int written;		/* fds: fd 5 written once already */
+	char tmp[4096];		/* PATH.new */
+};
+void axo_state_lock(const struct axo_state_io *io, struct axo_state_lock *lk,
+    int wait_ms, int twice);
+int axo_state_commit(struct axo_state_lock *lk, const unsigned char *buf,
+    size_t len, int flags);
+void axo_state_unlock(struct axo_state_lock *lk);
 
 /*
  * hkdf.c: HKDF-SHA256 (RFC 5869); libsodium 1.0.18 has none.
@@ -157,6 +193,10 @@ int axo_fd_wait(int fd, short events, long long deadline);
  */
 __attribute__((noreturn))
 void axo_exec(char *const argv[]);
+/* Dies as axo_exec would (127, 126) when prog is not an executable file,
+ * searched on PATH as execvp does, but runs nothing: for a chainloader
+ * that has to know before it commits to anything (wrap). */
+void axo_exec_check(const char *prog);
 
 /*
  * socks5.c: a SOCKS5 client (RFC 1928), no authentication, CONNECT with
@@ -218,6 +258,7 @@ struct axo_ratchet {
 #define AXO_RATCHET_HAVE_CKR	0x04
 #define AXO_RATCHET_HAVE_HKS	0x08
 #define AXO_RATCHET_HAVE_HKR	0x10
+#define AXO_RATCHET_IN_WRAP	0x80	/* the marker state of a running wrap */
 #define AXO_RATCHET_STATE_FIXED	384
 #define AXO_RATCHET_STATE_MAX	(AXO_RATCHET_STATE_FIXED + \
 	AXO_RATCHET_MAX_STORED * 72)
@@ -258,9 +299,12 @@ int axo_ratchet_decrypt(struct axo_ratchet *r, unsigned char *pt,
     const unsigned char *in, size_t inlen);
 /* Serialise into buf (AXO_RATCHET_STATE_MAX bytes): the length. */
 size_t axo_ratchet_save(const struct axo_ratchet *r, unsigned char *buf);
-/* Parse and check a state: 0, or -1 when it is not a valid state. */
+/* Parse and check a state: 0, 1 for the marker of a wrap (only sid and
+ * role set), or -1 when it is not a valid state. */
 int axo_ratchet_load(struct axo_ratchet *r, const unsigned char *buf,
     size_t len);
+/* The marker of r: AXO_RATCHET_STATE_FIXED bytes into buf. */
+size_t axo_ratchet_mark(const struct axo_ratchet *r, unsigned char *buf);
 
 /*
  * frame.c: records on the wire.  A record is a 2-byte length, then the

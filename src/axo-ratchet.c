@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,8 +15,8 @@
 #include "axo.h"
 
 #define USAGE \
-	"axo-ratchet keygen [-S file] [--insecure-disk]\n" \
-	"       axo-ratchet init -r alice|bob [-k fd] [-p pubkey] [-K keyfile] [-S file] [--insecure-disk]\n" \
+	"axo-ratchet keygen [-f] [-S file] [--insecure-disk]\n" \
+	"       axo-ratchet init -r alice|bob [-f] [-k fd] [-p pubkey] [-K keyfile] [-S file] [--insecure-disk]\n" \
 	"       axo-ratchet encrypt [-a] [-S file] [--insecure-disk]\n" \
 	"       axo-ratchet decrypt [-a] [-S file] [--insecure-disk]\n" \
 	"       axo-ratchet wrap [-S file] [--insecure-disk] prog...\n" \
@@ -29,35 +30,63 @@
 #define DECRYPT_MAX	(16UL << 20)
 
 struct opts {
+	const char *cmd;
 	struct axo_state_io io;
-	int armor, fprint, keyfd;
+	int armor, fprint, force, keyfd;
 	const char *role, *peer, *keyfile;
 };
 
+__attribute__((noreturn))
 static void
 usage(void)
 {
 	axo_usage(USAGE);
 }
 
-/* Each option at most once (minisign). */
+/* "axo-ratchet: fatal: why", then the usage line; exit 100. */
+__attribute__((noreturn, format(printf, 1, 2)))
 static void
-once(unsigned *seen, int c)
+bad(const char *fmt, ...)
 {
-	static const char all[] = "afkKprSI";
-	unsigned bit = 1u << (strchr(all, c) - all);
+	char why[512];
+	va_list ap;
 
-	if (*seen & bit)
-		usage();
-	*seen |= bit;
+	va_start(ap, fmt);
+	vsnprintf(why, sizeof why, fmt, ap);
+	va_end(ap);
+	axo_say_fatal("%s", why);
+	usage();
 }
 
+/* The option that getopt could not take, as the user spelled it: after
+ * an unknown long option or one without its argument, optind has moved
+ * past it; a short one is -c. */
+static const char *
+spelled(char **argv, int c, char *buf, size_t len)
+{
+	const char *a = optind > 0 ? argv[optind - 1] : "";
+
+	if (strncmp(a, "--", 2) == 0 && a[2] != '\0')
+		snprintf(buf, len, "%.*s", (int)strcspn(a, "="), a);
+	else
+		snprintf(buf, len, "-%c", c);
+	return buf;
+}
+
+/*
+ * getopt_long with our own messages (opterr 0): an unknown option, a
+ * missing argument, an option of another subcommand, one given twice,
+ * each "axo-ratchet: fatal: ..." and the usage line (issue 11).  'f' is
+ * --fingerprint for id, --force for keygen and init.
+ */
 static int
 parse(int argc, char **argv, struct opts *o, const char *allowed)
 {
+	enum { FINGERPRINT = 1000, FORCE };
 	static const struct option lo[] = {
 		{ "armor", no_argument, NULL, 'a' },
-		{ "fingerprint", no_argument, NULL, 'f' },
+		{ "fingerprint", no_argument, NULL, FINGERPRINT },
+		{ "force", no_argument, NULL, FORCE },
 		{ "help", no_argument, NULL, 'h' },
 		{ "key-fd", required_argument, NULL, 'k' },
 		{ "keyfile", required_argument, NULL, 'K' },
@@ -67,30 +96,62 @@ parse(int argc, char **argv, struct opts *o, const char *allowed)
 		{ "insecure-disk", no_argument, NULL, 'I' },
 		{ NULL, 0, NULL, 0 }
 	};
-	unsigned seen = 0;
+	static const char all[] = "afkKprSI";
+	const char *cmd = o->cmd;
+	unsigned seen = 0, bit;
 	unsigned long n;
-	int c;
+	char name[64];
+	int c, li, isid = strcmp(cmd, "id") == 0;
 
-	memset(o, 0, sizeof *o);
-	axo_state_io_default(&o->io);
-	o->keyfd = 0;
-	/* "+": stop at the first operand, which for wrap is prog. */
-	while ((c = getopt_long(argc, argv, "+afhk:K:p:r:S:", lo, NULL))
-	    != -1) {
+	opterr = 0;
+	/* "+": stop at the first operand, which for wrap is prog; ":":
+	 * a missing argument is ':', not '?' */
+	for (;;) {
+		li = -1;
+		c = getopt_long(argc, argv, "+:afhk:K:p:r:S:", lo, &li);
+		if (c == -1)
+			break;
 		if (c == 'h') {
 			printf("usage: %s\n", USAGE);
 			exit(0);
 		}
-		if (c == '?' || strchr(allowed, c) == NULL)
-			usage();
-		once(&seen, c);
+		if (c == '?') {
+			if (optopt != 0)
+				bad("unknown option -%c", optopt);
+			bad("unknown option %s", spelled(argv, 0, name,
+			    sizeof name));
+		}
+		if (c == ':')
+			bad("option %s needs an argument", spelled(argv, optopt,
+			    name, sizeof name));
+		if (li >= 0)
+			snprintf(name, sizeof name, "--%s", lo[li].name);
+		else
+			snprintf(name, sizeof name, "-%c", c);
+		if ((c == FINGERPRINT && !isid) || (c == FORCE && isid))
+			bad("%s takes no option %s", cmd, name);
+		if (c == FINGERPRINT || c == FORCE)
+			c = 'f';
+		if (strchr(allowed, c) == NULL)
+			bad("%s takes no option %s", cmd, name);
+		/* each option at most once (minisign) */
+		bit = 1u << (strchr(all, c) - all);
+		if (seen & bit)
+			bad("option %s is given twice", name);
+		seen |= bit;
 		switch (c) {
 		case 'a': o->armor = 1; break;
-		case 'f': o->fprint = 1; break;
+		case 'f':
+			if (isid)
+				o->fprint = 1;
+			else
+				o->force = 1;
+			break;
 		case 'I': o->io.insecure = 1; break;
 		case 'k':
 			if (!axo_scan_uint(optarg, 1023, &n))
-				usage();
+				bad("-k needs a file descriptor number: %s",
+				    optarg);
 			o->keyfd = (int)n;
 			break;
 		case 'K': o->keyfile = optarg; break;
@@ -102,42 +163,98 @@ parse(int argc, char **argv, struct opts *o, const char *allowed)
 	return optind;
 }
 
+/*
+ * Reads and parses the state (axotor(7) "State file").  A wrap's marker
+ * is refused unless mode is MARKER_OK (id): while its wrap runs, which
+ * then holds the lock, as "in use" (111), else as the state of a session
+ * that cannot go on (96).  With lk, the lock that we hold (LOCKED), which
+ * a refusal lets go of first.
+ */
+enum { UNLOCKED, LOCKED, MARKER_OK };
 static struct axo_ratchet *
-load(const struct axo_state_io *io)
+load(const struct axo_state_io *io, int mode, struct axo_state_lock *held)
 {
+	struct axo_state_lock lk;
 	struct axo_ratchet *r;
 	unsigned char *buf;
 	size_t len;
+	int rc;
 
 	buf = axo_xmalloc(AXO_RATCHET_STATE_MAX);
 	len = axo_state_load(io, buf, AXO_RATCHET_STATE_MAX);
 	r = axo_xmalloc(sizeof *r);
-	if (axo_ratchet_load(r, buf, len) != 0)
-		axo_die(AXO_EXIT_STATE, "state is not a valid ratchet state");
+	rc = axo_ratchet_load(r, buf, len);
 	axo_free(buf);
+	if (rc != 0 && held != NULL && !(rc == 1 && mode == MARKER_OK))
+		axo_state_unlock(held);
+	if (rc < 0)
+		axo_die(AXO_EXIT_STATE, "state is not a valid ratchet state");
+	if (rc == 1 && mode != MARKER_OK) {
+		if (io->path != NULL && mode == UNLOCKED) {
+			/* dies 111 "in use" while its wrap runs */
+			axo_state_lock(io, &lk, 0, 0);
+			axo_state_unlock(&lk);
+		}
+		axo_say_fatal("state %s%swas left by a wrap that did not "
+		    "finish: the session cannot go on",
+		    io->path ? io->path : "", io->path ? " " : "");
+		axo_hint("its keys may have been used: start a new session "
+		    "(init -f)");
+		_exit(AXO_EXIT_STATE);
+	}
 	return r;
 }
 
-static void
-save(const struct axo_state_io *io, const struct axo_ratchet *r)
+/*
+ * With -S, the state again, under the lock: the one that counts, for
+ * another writer may have moved it on since the first look.
+ */
+static struct axo_ratchet *
+relock(const struct axo_state_io *io, struct axo_state_lock *lk,
+    struct axo_ratchet *r, int twice)
+{
+	axo_state_lock(io, lk, AXO_STATE_WAIT_MS, twice);
+	if (io->path == NULL)
+		return r;
+	axo_free(r);
+	return load(io, LOCKED, lk);
+}
+
+static int
+commit(struct axo_state_lock *lk, const struct axo_ratchet *r, int flags)
 {
 	unsigned char *buf;
+	int rc;
 
 	buf = axo_xmalloc(AXO_RATCHET_STATE_MAX);
-	axo_state_save(io, buf, axo_ratchet_save(r, buf));
+	rc = axo_state_commit(lk, buf, axo_ratchet_save(r, buf), flags);
 	axo_free(buf);
+	return rc;
+}
+
+static void
+out(const void *buf, size_t len)
+{
+	if (axo_writeall(1, buf, len) == -1)
+		axo_diesys(AXO_EXIT_TEMP, "unable to write output");
 }
 
 static int
 do_keygen(struct opts *o)
 {
+	struct axo_state_lock lk;
 	unsigned char *key;
 	char hex[65];
 
+	o->io.what = "key file";
 	axo_state_need_out(&o->io);
+	axo_state_need_new(&o->io, o->force);
 	key = axo_xmalloc(AXO_RATCHET_KEYFILE);
 	axo_ratchet_keygen(key);
-	axo_state_save(&o->io, key, AXO_RATCHET_KEYFILE);
+	axo_state_lock(&o->io, &lk, AXO_STATE_WAIT_MS, 0);
+	axo_state_need_new(&o->io, o->force);
+	axo_state_commit(&lk, key, AXO_RATCHET_KEYFILE,
+	    o->force ? 0 : AXO_STATE_NOREPLACE);
 	axo_fmt_hex(hex, key + 40, 32);
 	axo_free(key);
 	printf("%s\n", hex);
@@ -150,6 +267,7 @@ static int
 do_init(struct opts *o)
 {
 	struct axo_state_io kio;
+	struct axo_state_lock lk;
 	struct axo_ratchet *r;
 	unsigned char *sk, *key, peer[32];
 	ssize_t n;
@@ -157,7 +275,7 @@ do_init(struct opts *o)
 	int bob;
 
 	if (o->role == NULL)
-		usage();
+		bad("init needs a role: -r alice or -r bob");
 	if (strcmp(o->role, "alice") == 0)
 		bob = 0;
 	else if (strcmp(o->role, "bob") == 0)
@@ -175,6 +293,7 @@ do_init(struct opts *o)
 		    "public key must be 64 hex digits: %s", o->peer);
 	axo_fd_need_tmpfs(o->keyfd, "session key", o->io.insecure);
 	axo_state_need_out(&o->io);
+	axo_state_need_new(&o->io, o->force);
 
 	sk = axo_xmalloc(33);
 	n = axo_readall(o->keyfd, sk, 33);
@@ -186,6 +305,7 @@ do_init(struct opts *o)
 	if (bob) {
 		kio = o->io;
 		kio.path = o->keyfile;
+		kio.what = "key file";
 		key = axo_xmalloc(AXO_RATCHET_KEYFILE + 1);
 		klen = axo_state_load(&kio, key, AXO_RATCHET_KEYFILE + 1);
 		if (axo_ratchet_init_bob(r, sk, key, klen) != 0)
@@ -194,21 +314,23 @@ do_init(struct opts *o)
 	} else if (axo_ratchet_init_alice(r, sk, peer) != 0)
 		axo_die(AXO_EXIT_USAGE, "public key is not a usable X25519 key");
 	axo_free(sk);
-	save(&o->io, r);
+	axo_state_lock(&o->io, &lk, AXO_STATE_WAIT_MS, 0);
+	axo_state_need_new(&o->io, o->force);
+	commit(&lk, r, o->force ? 0 : AXO_STATE_NOREPLACE);
 	axo_free(r);
 	return 0;
 }
 
-static void
-out(const void *buf, size_t len)
-{
-	if (axo_writeall(1, buf, len) == -1)
-		axo_diesys(AXO_EXIT_TEMP, "unable to write output");
-}
-
+/*
+ * encrypt and decrypt: the state first, then the output (issue 11).  A
+ * crash between the two loses the output, which the peer sees as a
+ * skipped message (encrypt) or which is not released (decrypt); it never
+ * sends two messages under one key, nor releases a plaintext twice.
+ */
 static int
 do_encrypt(struct opts *o)
 {
+	struct axo_state_lock lk;
 	struct axo_ratchet *r;
 	unsigned char *msg, *rec;
 	char *line;
@@ -216,11 +338,11 @@ do_encrypt(struct opts *o)
 	size_t size, alen;
 
 	if (!o->armor && isatty(1)) {
-		axo_warn("refusing to write binary records to a terminal");
+		axo_say_fatal("refusing to write binary records to a terminal");
 		axo_hint("use -a for armored text");
 		exit(AXO_EXIT_USAGE);
 	}
-	r = load(&o->io);
+	r = load(&o->io, UNLOCKED, NULL);
 	axo_state_need_out(&o->io);
 	if (!axo_ratchet_can_send(r))
 		axo_die(EXIT_NOTYET,
@@ -232,11 +354,20 @@ do_encrypt(struct opts *o)
 		    AXO_FRAME_MAXDATA);
 	if (n == -1)
 		axo_diesys(AXO_EXIT_TEMP, "unable to read the message");
+	/* the message is in: now hold the state for as short as can be */
+	r = relock(&o->io, &lk, r, 0);
+	if (!axo_ratchet_can_send(r)) {
+		axo_state_unlock(&lk);
+		axo_die(EXIT_NOTYET, "bob cannot send before he has "
+		    "decrypted a record from alice");
+	}
 	rec = axo_xmalloc(AXO_FRAME_MAX);
 	size = axo_frame_seal(r, rec, AXO_FRAME_DATA, msg, (size_t)n);
 	axo_free(msg);
-	/* Output first: exit 0 means record and state are both out. */
+	commit(&lk, r, 0);
+	axo_free(r);
 	if (o->armor) {
+		/* the armor of a record is no secret: plain memory */
 		line = malloc(fmt_base64(NULL, NULL, size) + 1);
 		if (line == NULL)
 			axo_diesys(AXO_EXIT_TEMP, "unable to allocate");
@@ -247,8 +378,6 @@ do_encrypt(struct opts *o)
 	} else
 		out(rec, size);
 	axo_free(rec);
-	save(&o->io, r);
-	axo_free(r);
 	return 0;
 }
 
@@ -278,15 +407,20 @@ unarmor(unsigned char *in, size_t len, unsigned char *bin)
 static int
 do_decrypt(struct opts *o)
 {
+	struct axo_state_lock lk;
 	struct axo_ratchet *r;
 	unsigned char *in, *bin, *pt;
 	size_t len, off, rlen, ptoff = 0, dlen, nrec = 0;
 	ssize_t n;
-	int rc, type;
+	int rc = 0, type;
 
-	r = load(&o->io);
+	r = load(&o->io, UNLOCKED, NULL);
 	axo_state_need_out(&o->io);
-	in = axo_xmalloc(DECRYPT_MAX);
+	/* records are no secret: plain memory, so that 16 MiB of input
+	 * does not ask for 16 MiB of locked memory */
+	in = malloc(DECRYPT_MAX);
+	if (in == NULL)
+		axo_diesys(AXO_EXIT_TEMP, "unable to allocate");
 	n = axo_readall(0, in, DECRYPT_MAX);
 	if (n == -1 && errno == EFBIG)
 		axo_die(EXIT_TOOLARGE, "input too large: at most %lu bytes",
@@ -296,19 +430,35 @@ do_decrypt(struct opts *o)
 	len = (size_t)n;
 	bin = in;
 	if (o->armor) {
-		bin = axo_xmalloc(len + 1);
+		bin = malloc(len + 1);
+		if (bin == NULL)
+			axo_diesys(AXO_EXIT_TEMP, "unable to allocate");
 		len = unarmor(in, len, bin);
 		if (len == (size_t)-1)
 			axo_die(AXO_EXIT_NO, "input is not armored records");
 	}
+	r = relock(&o->io, &lk, r, 0);
 	pt = axo_xmalloc(len + AXO_FRAME_MAXBODY);
 	for (off = 0; off < len; off += rlen) {
 		nrec++;
 		rlen = len - off < 2 ? 0 : axo_frame_peek(bin + off);
-		if (rlen == 0 || rlen > len - off)
-			axo_die(AXO_EXIT_NO, "record %zu is malformed", nrec);
+		if (rlen == 0 || rlen > len - off) {
+			rc = 1;
+			break;
+		}
 		rc = axo_frame_open(r, pt + ptoff, &dlen, &type, bin + off,
 		    rlen);
+		if (rc != 0)
+			break;
+		/* END (type 1) carries nothing: its key is used, no output */
+		if (type == AXO_FRAME_DATA)
+			ptoff += dlen;
+	}
+	if (rc != 0) {
+		/* all or nothing: no state, no plaintext */
+		axo_state_unlock(&lk);
+		if (rc == 1)
+			axo_die(AXO_EXIT_NO, "record %zu is malformed", nrec);
 		if (rc == -AXO_RATCHET_ESKIP)
 			axo_die(AXO_EXIT_NO,
 			    "record %zu skips more than %d messages", nrec,
@@ -316,20 +466,16 @@ do_decrypt(struct opts *o)
 		if (rc == -AXO_RATCHET_EBODY)
 			axo_die(AXO_EXIT_NO,
 			    "record %zu has a bad padding or type", nrec);
-		if (rc != 0)
-			axo_die(AXO_EXIT_NO, "record %zu does not authenticate",
-			    nrec);
-		if (type == AXO_FRAME_DATA)
-			ptoff += dlen;
+		axo_die(AXO_EXIT_NO, "record %zu does not authenticate", nrec);
 	}
-	/* Every record authenticated: now, and only now, release. */
+	/* Every record authenticated: commit, and only then release. */
+	commit(&lk, r, 0);
+	axo_free(r);
 	out(pt, ptoff);
-	save(&o->io, r);
 	axo_free(pt);
 	if (bin != in)
-		axo_free(bin);
-	axo_free(in);
-	axo_free(r);
+		free(bin);
+	free(in);
 	return 0;
 }
 
@@ -341,7 +487,9 @@ do_id(struct opts *o)
 	unsigned char fp[10];
 	char hex[65];
 
-	r = load(&o->io);
+	/* no lock: a state is only ever replaced whole; a running wrap's
+	 * marker has the session id too */
+	r = load(&o->io, MARKER_OK, NULL);
 	if (o->fprint) {
 		crypto_generichash(fp, sizeof fp, r->c.sid, 32,
 		    (const unsigned char *)lbl, sizeof lbl - 1);
@@ -358,19 +506,48 @@ do_id(struct opts *o)
 	return 0;
 }
 
+/*
+ * wrap: a whole session in memory, so its state on disk is replaced,
+ * before the first record, by a marker (AXO_RATCHET_IN_WRAP) that holds
+ * no key and that every command but id refuses; the lock is held from
+ * the first read to the last write.  When wrap ends, however it ends,
+ * the real state replaces the marker.  Killed, wrap leaves the marker:
+ * the session is over, and no key it may have used can be used again.
+ * Everything that can fail before the session is checked before the
+ * marker goes down, so that a typo does not end a session.
+ */
 static int
 do_wrap(struct opts *o, char **argv)
 {
+	struct axo_state_lock lk;
 	struct axo_ratchet *r;
-	int closefds[2] = { AXO_FD_STATE_IN, AXO_FD_STATE_OUT }, rc;
+	unsigned char *buf;
+	int closefds[3], nclose = 0, rc;
 
-	r = load(&o->io);
+	r = load(&o->io, UNLOCKED, NULL);
 	axo_state_need_out(&o->io);
 	axo_fd_need(AXO_FD_NET_IN, "network in");
 	axo_fd_need(AXO_FD_NET_OUT, "network out");
-	rc = axo_wrap_run(r, argv, closefds, o->io.path ? 0 : 2);
+	axo_exec_check(argv[0]);
+	r = relock(&o->io, &lk, r, 1);
+	buf = axo_xmalloc(AXO_RATCHET_STATE_MAX);
+	if (axo_state_commit(&lk, buf, axo_ratchet_mark(r, buf),
+	    AXO_STATE_KEEP) != 0) {
+		axo_state_unlock(&lk);
+		axo_die(AXO_EXIT_TEMP, "state %s was replaced while wrap "
+		    "was starting", o->io.path);
+	}
+	axo_free(buf);
+	/* the child gets no state fd and no lock (the lock fd is
+	 * close-on-exec too) */
+	if (o->io.path == NULL) {
+		closefds[nclose++] = o->io.in;
+		closefds[nclose++] = o->io.out;
+	} else
+		closefds[nclose++] = lk.fd;
+	rc = axo_wrap_run(r, argv, closefds, nclose);
 	/* Every record that moved was authenticated: keep the progress. */
-	save(&o->io, r);
+	commit(&lk, r, 0);
 	axo_free(r);
 	return rc;
 }
@@ -391,35 +568,38 @@ main(int argc, char **argv)
 		return 0;
 	}
 	argc--, argv++;
+	memset(&o, 0, sizeof o);
+	axo_state_io_default(&o.io);
+	o.cmd = cmd;
 	if (strcmp(cmd, "keygen") == 0) {
-		i = parse(argc, argv, &o, "SI");
+		i = parse(argc, argv, &o, "fSI");
 		if (i != argc)
-			usage();
+			bad("unexpected operand: %s", argv[i]);
 		return do_keygen(&o);
 	}
 	if (strcmp(cmd, "init") == 0) {
-		i = parse(argc, argv, &o, "rkpKSI");
+		i = parse(argc, argv, &o, "rfkpKSI");
 		if (i != argc)
-			usage();
+			bad("unexpected operand: %s", argv[i]);
 		return do_init(&o);
 	}
 	if (strcmp(cmd, "encrypt") == 0 || strcmp(cmd, "decrypt") == 0) {
 		i = parse(argc, argv, &o, "aSI");
 		if (i != argc)
-			usage();
+			bad("unexpected operand: %s", argv[i]);
 		return cmd[0] == 'e' ? do_encrypt(&o) : do_decrypt(&o);
 	}
 	if (strcmp(cmd, "wrap") == 0) {
 		i = parse(argc, argv, &o, "SI");
 		if (i == argc)
-			usage();
+			bad("wrap needs a program to run");
 		return do_wrap(&o, argv + i);
 	}
 	if (strcmp(cmd, "id") == 0) {
 		i = parse(argc, argv, &o, "fSI");
 		if (i != argc)
-			usage();
+			bad("unexpected operand: %s", argv[i]);
 		return do_id(&o);
 	}
-	usage();
+	bad("unknown command: %s", cmd);
 }

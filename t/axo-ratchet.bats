@@ -32,32 +32,55 @@ mksession() {
 enc() { printf '%s' "$2" | axo-ratchet encrypt -S "$1"; }
 dec() { axo-ratchet decrypt -S "$1"; }
 
+USAGE1="axo-ratchet: usage: axo-ratchet keygen [-f] [-S file] [--insecure-disk]"
+
 @test "usage: no subcommand, unknown subcommand, --help" {
 	run axo-ratchet
 	[ "$status" -eq 100 ]
-	[ "${lines[0]}" = "axo-ratchet: usage: axo-ratchet keygen [-S file] [--insecure-disk]" ]
+	[ "${lines[0]}" = "$USAGE1" ]
 	run axo-ratchet frobnicate
 	[ "$status" -eq 100 ]
+	[ "${lines[0]}" = "axo-ratchet: fatal: unknown command: frobnicate" ]
+	[ "${lines[1]}" = "$USAGE1" ]
 	run axo-ratchet --help
 	[ "$status" -eq 0 ]
-	[ "${lines[0]}" = "usage: axo-ratchet keygen [-S file] [--insecure-disk]" ]
+	[ "${lines[0]}" = "usage: axo-ratchet keygen [-f] [-S file] [--insecure-disk]" ]
 	run axo-ratchet decrypt --help
 	[ "$status" -eq 0 ]
 }
 
-@test "usage: repeated options, stray operands, foreign options" {
+# Issue 11: getopt's own "encrypt: invalid option" is gone; every bad
+# option or operand is one "axo-ratchet: fatal:" line, then the usage.
+@test "usage: every bad option or operand says what, then the usage line (100)" {
 	mksession
-	run axo-ratchet encrypt -a -a -S a
-	[ "$status" -eq 100 ]
-	[ "${lines[0]%% keygen*}" = "axo-ratchet: usage: axo-ratchet" ]
-	run axo-ratchet encrypt -S a extra
-	[ "$status" -eq 100 ]
-	run axo-ratchet keygen -a 5>/dev/null
-	[ "$status" -eq 100 ]
-	run axo-ratchet id -r bob -S a
-	[ "$status" -eq 100 ]
-	run axo-ratchet wrap -S a
-	[ "$status" -eq 100 ]
+	cp a a.before
+	while IFS='|' read -r args want; do
+		run --separate-stderr axo-ratchet $args </dev/null
+		echo "$args: $status: $stderr" >&2
+		[ "$status" -eq 100 ]
+		[ "$output" = "" ]
+		[ "${stderr_lines[0]}" = "axo-ratchet: fatal: $want" ]
+		[ "${stderr_lines[1]}" = "$USAGE1" ]
+		[ "${#stderr_lines[@]}" -eq 7 ]
+	done <<-'EOF'
+	encrypt -x -S a|unknown option -x
+	encrypt --frobnicate -S a|unknown option --frobnicate
+	encrypt --frobnicate=1 -S a|unknown option --frobnicate
+	encrypt -S|option -S needs an argument
+	encrypt --state|option --state needs an argument
+	encrypt -a -a -S a|option -a is given twice
+	encrypt --armor -a -S a|option -a is given twice
+	encrypt -S a extra|unexpected operand: extra
+	keygen -a|keygen takes no option -a
+	keygen --armor|keygen takes no option --armor
+	id -r bob -S a|id takes no option -r
+	id --force -S a|id takes no option --force
+	init --fingerprint -r bob|init takes no option --fingerprint
+	init -r alice -k x|-k needs a file descriptor number: x
+	init -p 00|init needs a role: -r alice or -r bob
+	wrap -S a|wrap needs a program to run
+	EOF
+	cmp a a.before
 }
 
 @test "keygen: a 72-byte key file on fd 5 and the public key on stdout" {
@@ -76,7 +99,59 @@ dec() { axo-ratchet decrypt -S "$1"; }
 @test "keygen: missing fd 5 is a usage error" {
 	run axo-ratchet keygen 5>&-
 	[ "$status" -eq 100 ]
-	[ "$output" = "axo-ratchet: fatal: missing fd 5 (state out)" ]
+	[ "$output" = "axo-ratchet: fatal: missing fd 5 (key file)" ]
+}
+
+# Issue 11: a secret key is binary output too; and a refusal is fatal.
+@test "keygen and init refuse to write a secret to a terminal, encrypt binary records (fatal, 100)" {
+	command -v script >/dev/null || skip "no script(1)"
+	run script -qec "axo-ratchet keygen 5>/dev/tty" /dev/null
+	[ "$status" -eq 100 ]
+	[ "$(tr -d '\r' <<<"$output")" = "axo-ratchet: fatal: refusing to write the key file to a terminal" ]
+	head -c 32 /dev/urandom >sk
+	pub=$(axo-ratchet keygen -S bk)
+	run script -qec "axo-ratchet init -r alice -p $pub 5>/dev/tty <sk" /dev/null
+	[ "$status" -eq 100 ]
+	[ "$(tr -d '\r' <<<"$output")" = "axo-ratchet: fatal: refusing to write the state to a terminal" ]
+	axo-ratchet init -r alice -p "$pub" -S a <sk
+	cp a a.before
+	run script -qec "axo-ratchet encrypt -S a </dev/null" /dev/null
+	[ "$status" -eq 100 ]
+	[ "$(tr -d '\r' <<<"$output")" = "axo-ratchet: fatal: refusing to write binary records to a terminal
+axo-ratchet: hint: use -a for armored text" ]
+	cmp a a.before
+}
+
+# Issue 11: init and keygen replaced an existing state or key silently.
+@test "init and keygen refuse to replace a file unless -f" {
+	mksession
+	for f in a b; do cp $f $f.before; done
+	cp bk bk.before
+	run axo-ratchet init -r alice -p "$pub" -S a <sk
+	[ "$status" -eq 100 ]
+	[ "$output" = "axo-ratchet: fatal: state a exists: refusing to replace it
+axo-ratchet: hint: -f replaces it" ]
+	cmp a a.before
+	run axo-ratchet init -r bob -K bk -S b <sk
+	[ "$status" -eq 100 ]
+	cmp b b.before
+	run --separate-stderr axo-ratchet keygen -S bk
+	[ "$status" -eq 100 ]
+	[ "$output" = "" ]
+	[ "$stderr" = "axo-ratchet: fatal: key file bk exists: refusing to replace it
+axo-ratchet: hint: -f replaces it" ]
+	cmp bk bk.before
+	[ ! -e a.new ] && [ ! -e b.new ] && [ ! -e bk.new ]
+	# -f replaces: a new key, a new session
+	run axo-ratchet keygen -f -S bk
+	[ "$status" -eq 0 ]
+	! cmp -s bk bk.before
+	head -c 32 /dev/urandom >sk2
+	axo-ratchet init -f -r alice -p "$output" -S a <sk2
+	! cmp -s a a.before
+	axo-ratchet init --force -r bob -K bk -S b <sk2
+	[ "$(axo-ratchet id -S a)" = "$(axo-ratchet id -S b)" ]
+	[ "$(enc a again | dec b)" = again ]
 }
 
 @test "init: both sides agree on the session id; other keys, other ids" {
@@ -121,6 +196,36 @@ dec() { axo-ratchet decrypt -S "$1"; }
 	run axo-ratchet init -r bob -S s 4<notakey <sk
 	[ "$status" -eq 96 ]
 	[ "$output" = "axo-ratchet: fatal: key file is not a valid key" ]
+	[ ! -e s ] && [ ! -e s.new ]
+}
+
+# Issue 11: the key file's errors say "key file", not "state".
+@test "init: bob's key file: its errors name the key file" {
+	head -c 32 /dev/urandom >sk
+	run axo-ratchet init -r bob -S s <sk 4<&-
+	[ "$status" -eq 100 ]
+	[ "$output" = "axo-ratchet: fatal: missing fd 4 (key file)" ]
+	run axo-ratchet init -r bob -K nokey -S s <sk
+	[ "$status" -eq 111 ]
+	[ "$output" = "axo-ratchet: fatal: unable to open key file nokey: No such file or directory" ]
+	head -c 100 /dev/zero >bigkey
+	run axo-ratchet init -r bob -K bigkey -S s <sk
+	[ "$status" -eq 96 ]
+	[ "$output" = "axo-ratchet: fatal: key file is too large" ]
+	mkfifo fifo
+	run timeout 10 axo-ratchet init -r bob -K fifo -S s <sk
+	[ "$status" -eq 100 ]
+	[ "$output" = "axo-ratchet: fatal: key file fifo is not a regular file" ]
+	axo-ratchet keygen -S bk >/dev/null
+	ln -s bk klink
+	run axo-ratchet init -r bob -K klink -S s <sk
+	[ "$status" -eq 100 ]
+	[ "$output" = "axo-ratchet: fatal: key file klink is a symbolic link: refusing to follow it" ]
+	disk=$(axo_disk_dir)
+	cp bk "$disk/bk"
+	run axo-ratchet init -r bob -K "$disk/bk" -S s <sk
+	[ "$status" -eq 100 ]
+	[ "$output" = "axo-ratchet: fatal: key file $disk/bk is not on tmpfs: refusing to put secrets on a disk" ]
 	[ ! -e s ] && [ ! -e s.new ]
 }
 
@@ -350,8 +455,7 @@ dec() { axo-ratchet decrypt -S "$1"; }
 	cp a a.before
 	run axo-ratchet encrypt -S "$disk/a" </dev/null
 	[ "$status" -eq 100 ]
-	[ "$output" = "axo-ratchet: fatal: fd 3 (state) is not on tmpfs: refusing to put secrets on a disk" ] ||
-	[[ "$output" =~ ^"axo-ratchet: fatal: fd "[0-9]+" (state) is not on tmpfs: refusing to put secrets on a disk"$ ]]
+	[ "$output" = "axo-ratchet: fatal: state $disk/a is not on tmpfs: refusing to put secrets on a disk" ]
 	cmp "$disk/a" a.before
 	[ ! -e "$disk/a.new" ]
 	run axo-ratchet encrypt 4<a 5>"$disk/out" </dev/null
@@ -360,7 +464,7 @@ dec() { axo-ratchet decrypt -S "$1"; }
 	[ ! -s "$disk/out" ]
 	run axo-ratchet keygen -S "$disk/k"
 	[ "$status" -eq 100 ]
-	[ "$output" = "axo-ratchet: fatal: $disk/k.new is not on tmpfs: refusing to put secrets on a disk" ]
+	[ "$output" = "axo-ratchet: fatal: key file $disk/k is not on tmpfs: refusing to put secrets on a disk" ]
 	[ ! -e "$disk/k" ] && [ ! -e "$disk/k.new" ]
 	printf ok | axo-ratchet encrypt --insecure-disk -S "$disk/a" >r
 	! cmp -s "$disk/a" a.before
@@ -397,8 +501,25 @@ dec() { axo-ratchet decrypt -S "$1"; }
 		axo-ratchet wrap -S a sh -c 'exec 7>&-; cat <&6 >/dev/null; exit 3' -- \
 		axo-ratchet wrap -S b sh -c 'exec 7>&-; cat <&6 >/dev/null; exit 0'
 	[ "$status" -eq 3 ]
+}
+
+# Issue 11: a program that cannot run is found out before the session
+# (and its marker): no spurious "network closed", the state unchanged.
+@test "wrap: a missing or unrunnable program: 127 or 126, one line, the state unchanged" {
+	mksession
+	cp a a.before
 	run -127 axo-ratchet wrap -S a /nonexistent/prog 6</dev/null 7>/dev/null
-	grep -Fxq "axo-ratchet: fatal: unable to exec /nonexistent/prog: No such file or directory" <<<"$output"
+	[ "$output" = "axo-ratchet: fatal: unable to exec /nonexistent/prog: No such file or directory" ]
+	run -127 axo-ratchet wrap -S a axo-no-such-program 6</dev/null 7>/dev/null
+	[ "$output" = "axo-ratchet: fatal: unable to exec axo-no-such-program: No such file or directory" ]
+	printf '#!/bin/sh\n' >noexec
+	chmod 600 noexec
+	run -126 axo-ratchet wrap -S a ./noexec 6</dev/null 7>/dev/null
+	[ "$output" = "axo-ratchet: fatal: unable to exec ./noexec: Permission denied" ]
+	run -126 axo-ratchet wrap -S a . 6</dev/null 7>/dev/null
+	[ "$output" = "axo-ratchet: fatal: unable to exec .: Permission denied" ]
+	cmp a a.before
+	[ ! -e a.new ]
 }
 
 @test "wrap: a recorded stream replays into a fresh state; tampering and truncation are caught" {
