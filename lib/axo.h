@@ -220,7 +220,8 @@ int axo_socks5_connect(const char *proxy_host, uint16_t proxy_port,
  */
 #define AXO_RATCHET_MAX_SKIP	1000	/* keys skipped in one chain, §3.5 */
 #define AXO_RATCHET_MAX_STORED	1000	/* skipped keys kept at most, §6.4 */
-#define AXO_RATCHET_KEEP_STEPS	4	/* DH steps a skipped key survives */
+#define AXO_RATCHET_KEEP_STEPS	4	/* DH steps a skipped key survives:
+					 * stored at s, gone at s + 5 */
 #define AXO_RATCHET_HDR		40	/* header: dh 32, pn 4, n 4 */
 #define AXO_RATCHET_EHDR	80	/* nonce 24, header 40, tag 16 */
 #define AXO_RATCHET_OVERHEAD	(AXO_RATCHET_EHDR + 24 + 16)

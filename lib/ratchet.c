@@ -286,9 +286,12 @@ drop_skipped(struct axo_ratchet *r, uint32_t i, uint32_t count)
 
 /*
  * Commit one decryption: the new core, then the skipped-key store.
- * Deletion is event-based and deterministic (DR §6.4): a key stored
- * KEEP_STEPS receiving DH steps ago is dropped, and past MAX_STORED the
- * oldest go first.
+ * Deletion is event-based and deterministic (DR §6.4): a key stored at
+ * step s (the step after the record that skipped it, so keys of an old
+ * chain skipped in a DH step carry the new one) stays while the step is
+ * at most s + KEEP_STEPS, and goes with the step after; past MAX_STORED
+ * the oldest go first.  axotor(7) "Receiving"; t/axo-ratchet.bats "spec:
+ * a skipped key lives four more DH steps" holds C and the model to it.
  */
 static void
 commit(struct axo_ratchet *r, const struct axo_ratchet_core *t)
