@@ -820,6 +820,29 @@ time.sleep(float(sys.argv[2]))' "$@" &
 	[ "$never" -eq 0 ]
 }
 
+# The order, without a kill: when the output cannot be written, the
+# state has moved on already; the message is lost, never sent twice.
+@test "at most once: output that cannot be written after the commit is lost, its key used up" {
+	mksession
+	cp a a.before
+	run sh -c 'echo lost | axo-ratchet encrypt -S a >&-' 
+	[ "$status" -eq 111 ]
+	[ "$output" = "axo-ratchet: fatal: unable to write output: Bad file descriptor" ]
+	! cmp -s a a.before
+	enc a next >r
+	# bob sees one message skipped
+	[ "$(dec b <r)" = next ]
+	[ "$(stat -c %s b)" -eq $((384 + 72)) ]
+	enc a again >r2
+	cp b b.before
+	run sh -c 'axo-ratchet decrypt -S b <r2 >&-' 
+	[ "$status" -eq 111 ]
+	! cmp -s b b.before
+	run axo-ratchet decrypt -S b <r2
+	[ "$status" -eq 1 ]
+	[ "$output" = "axo-ratchet: fatal: record 1 does not authenticate" ]
+}
+
 killafter() { "$AXO_TBIN/helpers/killafter" "$@"; }
 
 # window IN CMD...: the kill window in microseconds: 0-3 ms, or 1.5
