@@ -220,6 +220,24 @@ relock(const struct axo_state_io *io, struct axo_state_lock *lk,
 	return load(io, LOCKED, lk);
 }
 
+/* 1 when path holds a wrap's marker (its flags byte, axotor(7)): a lock
+ * held on it is held for a session, not worth waiting for. */
+static int
+marked(const char *path)
+{
+	unsigned char head[42];
+	ssize_t n;
+	int fd;
+
+	if (path == NULL ||
+	    (fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)) ==
+	    -1)
+		return 0;
+	n = axo_readn(fd, head, sizeof head);
+	close(fd);
+	return n == (ssize_t)sizeof head && head[41] == AXO_RATCHET_IN_WRAP;
+}
+
 static int
 commit(struct axo_state_lock *lk, const struct axo_ratchet *r, int flags)
 {
@@ -314,7 +332,8 @@ do_init(struct opts *o)
 	} else if (axo_ratchet_init_alice(r, sk, peer) != 0)
 		axo_die(AXO_EXIT_USAGE, "public key is not a usable X25519 key");
 	axo_free(sk);
-	axo_state_lock(&o->io, &lk, AXO_STATE_WAIT_MS, 0);
+	axo_state_lock(&o->io, &lk, marked(o->io.path) ? 0 : AXO_STATE_WAIT_MS,
+	    0);
 	axo_state_need_new(&o->io, o->force);
 	commit(&lk, r, o->force ? 0 : AXO_STATE_NOREPLACE);
 	axo_free(r);

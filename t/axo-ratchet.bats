@@ -977,7 +977,7 @@ window() {
 	[ ! -s enc.out ]
 	[ ! -s dec.out ]
 	# the writers did not wait out the 5 s for a lock held all session
-	[ "$(cat secs)" -le 6 ]
+	[ "$(cat secs)" -le 3 ]
 	# at its end wrap put the real state back
 	[ ! -e a.new ]
 	[ "$(enc a after | dec b)" = after ]
