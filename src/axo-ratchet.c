@@ -534,6 +534,14 @@ do_id(struct opts *o)
  * the session is over, and no key it may have used can be used again.
  * Everything that can fail before the session is checked before the
  * marker goes down, so that a typo does not end a session.
+ *
+ * What this asks of lib/wrap.c (axo_wrap_run): run the session on r in
+ * memory and return its exit code on every path after the first record,
+ * never save or touch the state itself (no fd 4/5, no path); leave in r
+ * every key it used, sealed or opened, for the state written here; close
+ * close_fds[] (the lock's fd, or fds 4 and 5) in every child it starts,
+ * and start none that outlives it holding the lock.  If it dies instead
+ * of returning, the marker stays: safe, but the session is lost.
  */
 static int
 do_wrap(struct opts *o, char **argv)
