@@ -100,6 +100,16 @@ axo_diesys(int code, const char *fmt, ...)
 }
 
 void
+axo_say_fatal(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsay("fatal", fmt, ap, NULL);
+	va_end(ap);
+}
+
+void
 axo_warn(const char *fmt, ...)
 {
 	va_list ap;

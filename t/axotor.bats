@@ -438,13 +438,13 @@ tstart() {
 	# look while the key exchange, SMP and the chat run
 	hits=0 looks=0
 	for i in $(seq 1 200); do
-		for p in /proc/[0-9]*; do
-			for f in cmdline environ; do
-				if grep -aqF -e "$key" -e "$smp" "$p/$f" 2>/dev/null; then
-					echo "secret in $p/$f: $(tr '\0' ' ' <"$p/cmdline")"
-					hits=$((hits + 1))
-				fi
-			done
+		# one grep over every process's argv and environment: a look
+		# that forks once per file took seconds on a busy machine, and
+		# the session was through before the sixth
+		for f in $(grep -laF -e "$key" -e "$smp" /proc/[0-9]*/cmdline \
+		    /proc/[0-9]*/environ 2>/dev/null); do
+			echo "secret in $f: $(tr '\0' ' ' <"${f%/*}/cmdline")"
+			hits=$((hits + 1))
 		done
 		looks=$((looks + 1))
 		grep -q "SMP: the secrets match" "$T/c.err" 2>/dev/null && break
@@ -485,7 +485,15 @@ tstart() {
 	for n in s c; do
 		# tor's own processes talk to its relays: leave them out
 		torp=$(sed -n 's/^\([0-9]*\) execve("[^"]*\/tor".*/\1/p' "$T/$n.trace" | sort -u)
-		grep -v -E "^($(echo $torp | tr ' ' '|')) " "$T/$n.trace" >"$T/$n.mine" || true
+		# a call that another process's call cut in two ("<unfinished
+		# ...>", then "<... rename resumed>") is joined back into one line
+		awk '/ <unfinished \.\.\.>$/ { p = $1; sub(/ <unfinished \.\.\.>$/, "")
+			part[p] = $0; next }
+		    $2 == "<..." && $4 ~ /^resumed>/ && ($1 in part) { l = $0
+			sub(/^[0-9]+ <\.\.\. [^ ]+ resumed>/, "", l)
+			print part[$1] l; delete part[$1]; next }
+		    { print }' "$T/$n.trace" |
+			grep -v -E "^($(echo $torp | tr ' ' '|')) " >"$T/$n.mine" || true
 		# every file made, linked or renamed is in the private dir (or /dev)
 		bad=$(grep -E 'O_CREAT|mkdir\(|rename|link\(|creat\(' "$T/$n.mine" |
 			grep -E '= [0-9]' | grep -v -F "$T/run/axotor." |
