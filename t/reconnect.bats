@@ -56,11 +56,13 @@ run_pids() {
 
 now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
 
-# The axotor process of side NAME, its wrap, its private dir.
+# The axotor process of side NAME (line mode or tmux), its wrap, its
+# private dir.
 side_axotor() {
 	local s
-	eval "s=\$PIDOF_$1"
-	pgrep -P "$s" | head -n 1
+	eval "s=\${PIDOF_$1:-}"
+	[ -n "$s" ] || s=$(pgrep -f -x "/bin/sh $T/$1.sh" | head -n 1)
+	pgrep -P "$s" -x axotor | head -n 1
 }
 side_wrap() {
 	pgrep -P "$(side_axotor "$1")" -x axo-ratchet | head -n 1
@@ -250,5 +252,463 @@ events() { grep '^\*' "$T/$1.out" | grep -v '^\* delivered' | sed "s/^/# $1: /" 
 	say s .quit
 	exited s 0
 	exited c 0
+	clean
+}
+
+@test "dropped circuit, the client started with fds 3, 4 and 5 open: it reconnects" {
+	# A shell or a script may leave fds open for axotor (the README's
+	# own example gives the key on 4, the SMP secret on 5); wrap's
+	# link program must still find its pass socket on fd 7.
+	printf '%s\n' 56-open-fds >"$T/key"
+	side s -s -n alice -p bob -k 4 --no-smp --reconnect 30 4<"$T/key"
+	SIDE_FDS='3</dev/null 5</dev/null' \
+		side c -c -n bob -p alice -k 4 --no-smp --reconnect 30 4<"$T/key"
+	say s start
+	wait_for "$T/c.out" "^<alice> start\$" 120
+	close_rend c HS_CLIENT_REND
+	run wait_for "$T/c.out" "$(up_re alice)" 40
+	events c
+	grep -v 'info:\|^axotor: ' "$T/c.err" | sed 's/^/# c.err: /' >&3 || true
+	[ "$status" -eq 0 ]
+	wait_for "$T/s.out" "$(up_re bob)"
+	crosses 1
+	say c .quit
+	exited c 0
+	exited s 0
+	clean
+}
+
+# ---- strangers: not the peer, on the socket or through the onion ------
+
+stranger() { "$AXO_TOP/t/helpers/stranger" "$@" 3>&-; }
+
+# The onion's address, as the client's wrap dials it (the operand before
+# the port of its link program)
+onion_addr() {
+	tr '\0' '\n' <"/proc/$(side_wrap c)/cmdline" |
+		awk 'prev != "" && $0 == "80" { print prev; exit } { prev = $0 }'
+}
+
+# crosses: a line each way, now
+crosses() {
+	say s "ping $1"
+	wait_for "$T/c.out" "^<alice> ping $1\$"
+	say c "pong $1"
+	wait_for "$T/s.out" "^<bob> pong $1\$"
+}
+
+@test "strangers on the server's onion.sock: garbage and silence closed, session untouched" {
+	chatting 44-odd-guest start --keepalive 3
+	sock=$(side_dir s)/onion.sock
+	[ -S "$sock" ]
+	run stranger unix "$sock" garbage 10
+	echo "# garbage: $output" >&3
+	[ "$status" -eq 0 ]
+	[[ "$output" == "closed after "*" ms, 0 bytes came" ]]
+	crosses 1
+	# silent: dropped once it has said nothing for 3K (9 s)
+	run stranger unix "$sock" silent 20
+	echo "# silent: $output" >&3
+	[ "$status" -eq 0 ]
+	[[ "$output" =~ ^closed\ after\ ([0-9]+)\ ms,\ 0\ bytes\ came$ ]]
+	ms=${BASH_REMATCH[1]}
+	[ "$ms" -ge 8500 ] && [ "$ms" -le 11000 ]
+	crosses 2
+	# five at once (more than the 4 candidates kept): all closed, and
+	# the peer's link is not one of them
+	for i in 1 2 3 4 5; do
+		stranger unix "$sock" silent 20 >"$T/st.$i" &
+		eval "sp$i=\$!"
+	done
+	sleep 1
+	crosses 3
+	for i in 1 2 3 4 5; do
+		eval "wait \$sp$i"
+		grep -q '^closed after ' "$T/st.$i"
+	done
+	crosses 4
+	# no link event on either side
+	[ "$(count "$T/c.out" '^\* ')" = 0 ]
+	[ "$(count "$T/s.out" '^\* ')" = 0 ]
+	say c .quit
+	exited c 0
+	exited s 0
+	clean
+}
+
+@test "a second dialer through the client's tor with garbage: closed, session untouched" {
+	chatting 45-gate-crash start --keepalive 3
+	addr=$(onion_addr)
+	[ -n "$addr" ]
+	run axo-onion connect -q -s "$(tor_var c TOR_SOCKS_PORT)" -t 30 "$addr" 80 \
+		"$AXO_TOP/t/helpers/stranger" fds garbage 20
+	echo "# dialer: $output" >&3
+	[ "$status" -eq 0 ]
+	[[ "$output" == "closed after "*" ms, 0 bytes came" ]]
+	crosses 1
+	# and one that says nothing, through the onion too
+	run axo-onion connect -q -s "$(tor_var c TOR_SOCKS_PORT)" -t 30 "$addr" 80 \
+		"$AXO_TOP/t/helpers/stranger" fds silent 30
+	echo "# silent dialer: $output" >&3
+	[ "$status" -eq 0 ]
+	[[ "$output" == "closed after "*" ms, 0 bytes came" ]]
+	crosses 2
+	[ "$(count "$T/c.out" '^\* ')" = 0 ]
+	[ "$(count "$T/s.out" '^\* ')" = 0 ]
+	say c .quit
+	exited c 0
+	exited s 0
+	clean
+}
+
+@test "a replay of a recorded earlier connection, on the socket and through the onion: closed" {
+	command -v strace >/dev/null || skip "no strace"
+	chatting 46-old-tape start --keepalive 3
+	# record what the client's wrap writes on its next link
+	strace -qq -xx -s 200000 -e trace=write,recvmsg,close -e signal=none \
+		-p "$(side_wrap c)" -o "$T/cw.trace" 3>&- &
+	spid=$!
+	sleep 1
+	close_rend c HS_CLIENT_REND
+	wait_count "$T/c.out" "$(up_re alice)" 1
+	wait_count "$T/s.out" "$(up_re bob)" 1
+	crosses 1
+	kill "$spid"
+	wait "$spid" || true
+	n=$(stranger link-bytes "$T/cw.trace" "$T/link1")
+	echo "# recorded $n bytes of the link" >&3
+	# at least the RESUME and the line: two records of 498 bytes
+	[ "$n" -ge 996 ]
+	[ $((n % 498)) = 0 ]
+	# while that link is live
+	run stranger unix "$(side_dir s)/onion.sock" replay 10 "$T/link1"
+	echo "# replay, link live: $output" >&3
+	[ "$status" -eq 0 ]
+	[[ "$output" == "closed after "*" ms, 0 bytes came" ]]
+	crosses 2
+	# once it has been replaced: the recording is of an earlier link
+	close_rend c HS_CLIENT_REND
+	wait_count "$T/c.out" "$(up_re alice)" 2
+	wait_count "$T/s.out" "$(up_re bob)" 2
+	run stranger unix "$(side_dir s)/onion.sock" replay 10 "$T/link1"
+	echo "# replay, link replaced: $output" >&3
+	[ "$status" -eq 0 ]
+	[[ "$output" == "closed after "*" ms, 0 bytes came" ]]
+	run axo-onion connect -q -s "$(tor_var c TOR_SOCKS_PORT)" -t 30 \
+		"$(onion_addr)" 80 "$AXO_TOP/t/helpers/stranger" fds replay 20 "$T/link1"
+	echo "# replay through the onion: $output" >&3
+	[ "$status" -eq 0 ]
+	[[ "$output" == "closed after "*" ms, 0 bytes came" ]]
+	crosses 3
+	# the two drops, nothing else
+	[ "$(count "$T/c.out" '^\* ')" = 4 ]
+	[ "$(count "$T/s.out" '^\* ')" = 4 ]
+	say c .quit
+	exited c 0
+	exited s 0
+	clean
+}
+
+# ---- the deadline, a dead peer --------------------------------------
+
+# exit_ms NAME: when its status file was written, in ms
+exit_ms() { date -d "$(stat -c %y "$T/$1.rc")" +%s%3N; }
+
+# stamp FILE REGEX OUT [SECONDS]: in the background, the time (ms) at
+# which a line of FILE first matches, into OUT
+stamp() {
+	(
+		for i in $(seq 1 $((${4:-90} * 20))); do
+			if grep -Eq -- "$2" "$1" 2>/dev/null; then
+				now_ms >"$3"
+				exit 0
+			fi
+			sleep 0.05
+		done
+	) &
+}
+
+# deadline_start STOPPED: with --reconnect 20 --keepalive 3, the tor of
+# side STOPPED (s or c) stopped for good.  Both must exit 111 within
+# 20 + 3K + 5 = 34 s.  Measured here: the side whose tor still runs
+# gives up at 3K + 20 s at most (its dial, -t 30, is cut at the
+# deadline, so it adds nothing) and exits at once; the side whose own
+# tor is stopped gives up as soon, then axotor's cleanup waits 5 s for
+# that tor, which cannot act on SIGTERM while stopped, before SIGKILL.
+deadline_start() {
+	local n
+	for n in s c; do
+		stamp "$T/$n.out" '^\* connection to .* lost \(' "$T/$n.lost"
+		stamp "$T/$n.err" '^axo-chat: fatal: ' "$T/$n.fatal"
+	done
+	T0=$(now_ms)
+	stop_pid "$(tor_var "$1" TOR_PID)"
+}
+
+# deadline STOPPED: then the checks (run, so that the test goes on to
+# look for what was left behind)
+deadline() {
+	local st=$1 peer t0=$T0 n l f x
+	peer=s
+	[ "$st" = c ] || peer=c
+	say "$peer" "into the void"
+	exited c 111 60 || return 1
+	exited s 111 60 || return 1
+	sleep 0.2
+	# (no errexit under run: every check returns)
+	grep -qx '\* connection to alice lost (nothing heard for 9 s), reconnecting' "$T/c.out" || return 1
+	grep -qx '\* connection to bob lost (nothing heard for 9 s), reconnecting' "$T/s.out" || return 1
+	for n in s c; do
+		echo "# $n: lost after $(( $(cat "$T/$n.lost") - t0 )) ms," \
+			"gave up after $(( $(cat "$T/$n.fatal") - t0 )) ms," \
+			"exited after $(( $(exit_ms "$n") - t0 )) ms" >&3
+	done
+	for n in s c; do
+		l=$(( $(cat "$T/$n.lost") - t0 ))
+		f=$(( $(cat "$T/$n.fatal") - t0 ))
+		x=$(( $(exit_ms "$n") - t0 ))
+		[ "$l" -le 10000 ] || { echo "$n: lost after $l ms (3K = 9 s)"; return 1; }
+		[ $((f - l)) -le 21000 ] || { echo "$n: gave up $((f - l)) ms after lost"; return 1; }
+		[ $((x - f)) -le 2000 ] || { echo "$n: exited $((x - f)) ms after it gave up"; return 1; }
+		[ "$x" -le 34000 ] || { echo "$n: exited after $x ms (20 + 3K + 5 s)"; return 1; }
+	done
+}
+
+@test "deadline: --reconnect 20 --keepalive 3, the server's tor stopped: both exit 111 within 34 s, nothing left" {
+	chatting 47-dead-line start --keepalive 3 --reconnect 20
+	deadline_start s
+	run deadline s
+	echo "$output"
+	grep -Eqx "axo-chat: fatal: connection to alice lost \(no link for 20 s(: .*)?\); 1 message not delivered" "$T/c.err"
+	grep -Eqx "axo-chat: fatal: connection to bob lost \(no link for 20 s(: .*)?\)" "$T/s.err"
+	clean
+	[ -z "$(run_pids)" ]
+	[ "$status" -eq 0 ]
+}
+
+@test "deadline: --reconnect 20 --keepalive 3, the client's tor stopped: both exit 111 within 34 s, nothing left" {
+	chatting 48-dead-end start --keepalive 3 --reconnect 20
+	deadline_start c
+	run deadline c
+	echo "$output"
+	grep -Eqx "axo-chat: fatal: connection to alice lost \(no link for 20 s(: .*)?\)" "$T/c.err"
+	grep -Eqx "axo-chat: fatal: connection to bob lost \(no link for 20 s(: .*)?\); 1 message not delivered" "$T/s.err"
+	clean
+	[ -z "$(run_pids)" ]
+	[ "$status" -eq 0 ]
+}
+
+@test "dead peer: kill -9 of the client's tor: it exits 111 at once, the server notices within 3K+2 s" {
+	chatting 49-cold-stop start --keepalive 3 --reconnect 10
+	tpid=$(tor_var c TOR_PID)
+	t0=$(now_ms)
+	kill -KILL "$tpid"
+	exited c 111 20
+	tc=$(( $(exit_ms c) - t0 ))
+	wait_for "$T/s.out" '^\* connection to bob lost \(.*\), reconnecting$' 20
+	ts=$(( $(now_ms) - t0 ))
+	echo "# client exited after $tc ms, the server noticed after $ts ms" >&3
+	exited s 111 40
+	events c
+	events s
+	sed 's/^/# c.err: /' "$T/c.err" >&3
+	sed 's/^/# s.err: /' "$T/s.err" >&3
+	[ "$tc" -le 3000 ]
+	[ "$ts" -le 11000 ]
+	grep -qx "axo-chat: fatal: our tor stopped (pid $tpid)" "$T/c.err"
+	grep -Eqx "axo-chat: fatal: connection to bob lost \(no link for 10 s(: .*)?\)" "$T/s.err"
+	clean
+}
+
+# ---- quit without the peer's receipt ----------------------------------
+
+@test "unacknowledged quit: the server's tor stopped, a line and .quit: 111, not delivered" {
+	chatting 50-last-word start --reconnect 15
+	stop_pid "$(tor_var s TOR_PID)"
+	say c "you will not hear this"
+	say c .quit
+	exited c 111 40
+	events c
+	sed 's/^/# c.err: /' "$T/c.err" >&3
+	# linked as far as wrap knows (3K = 30 s): 15 s for the receipt
+	grep -qx "axo-chat: fatal: 1 message to alice not delivered" "$T/c.err"
+	exited s 111 90
+	sed 's/^/# s.err: /' "$T/s.err" >&3
+	clean
+}
+
+@test "unacknowledged quit, the link already down: 111, lost and not delivered" {
+	chatting 51-late-word start --reconnect 15 --keepalive 3
+	stop_pid "$(tor_var s TOR_PID)"
+	wait_for "$T/c.out" '^\* connection to alice lost \(nothing heard for 9 s\), reconnecting$' 20
+	say c "you will not hear this"
+	say c .quit
+	exited c 111 40
+	events c
+	sed 's/^/# c.err: /' "$T/c.err" >&3
+	grep -Eqx "axo-chat: fatal: connection to alice lost \(no link for 15 s(: .*)?\); 1 message not delivered" "$T/c.err"
+	exited s 111 60
+	clean
+}
+
+# ---- stalls: a tor, a relay, stopped for 60 s ------------------------
+
+@test "stall: the server's tor stopped for 60 s, then continued: the chat resumes" {
+	chatting 52-long-nap start
+	tpid=$(tor_var s TOR_PID)
+	stop_pid "$tpid"
+	sleep 5
+	say c "from bob in the stall"
+	say s "from alice in the stall"
+	sleep 55
+	cont_pid "$tpid"
+	t0=$(now_ms)
+	wait_for "$T/c.out" "$(up_re alice)" 150
+	wait_for "$T/s.out" "$(up_re bob)" 150
+	echo "# resumed $(( $(now_ms) - t0 )) ms after SIGCONT" >&3
+	wait_for "$T/s.out" "^<bob> from bob in the stall\$"
+	wait_for "$T/c.out" "^<alice> from alice in the stall\$"
+	crosses 1
+	events c
+	events s
+	[ "$(count "$T/s.out" '^<bob> from bob in the stall$')" = 1 ]
+	[ "$(count "$T/c.out" '^<alice> from alice in the stall$')" = 1 ]
+	grep -qx '\* connection to alice lost (nothing heard for 30 s), reconnecting' "$T/c.out"
+	grep -qx '\* connection to bob lost (nothing heard for 30 s), reconnecting' "$T/s.out"
+	say c .quit
+	exited c 0
+	exited s 0
+	clean
+}
+
+# relay_pid NICK: the PID of the network's tor of that nickname
+relay_pid() {
+	local p
+	for p in $TORNET_PIDS; do
+		tr '\0' '\n' <"/proc/$p/cmdline" 2>/dev/null |
+			grep -qxF -- "$TORNET_DIR/net/$1/torrc" && { echo "$p"; return 0; }
+	done
+	return 1
+}
+
+@test "stall: the rendezvous relay stopped for 60 s: the chat goes on or resumes, lines once, in order" {
+	chatting 53-dark-relay start
+	# the last hop of the client's rendezvous circuit: the meeting point
+	"$AXO_TOP/t/helpers/torctl-cmd" "$(tor_var c TOR_CONTROL_PORT)" \
+		"$(tor_var c TOR_COOKIE)" getinfo circuit-status 3>&- >"$T/circs"
+	rp=$(awk '/PURPOSE=HS_CLIENT_REND/ && $2 == "BUILT" { print $3; exit }' "$T/circs" |
+		sed 's/.*,//; s/.*~//')
+	echo "# rendezvous point: $rp" >&3
+	[ -n "$rp" ]
+	rpid=$(relay_pid "$rp")
+	send_numbered s a 150 0.5
+	ps=$SENDER
+	send_numbered c b 150 0.5
+	pc=$SENDER
+	sleep 3
+	stop_pid "$rpid"
+	sleep 60
+	cont_pid "$rpid"
+	wait "$ps" "$pc"
+	wait_for "$T/c.out" "^<alice> a-150\$" 150
+	wait_for "$T/s.out" "^<bob> b-150\$" 150
+	events c
+	events s
+	numbered_ok "$T/c.out" alice a 150
+	numbered_ok "$T/s.out" bob b 150
+	crosses 1
+	say c .quit
+	exited c 0
+	exited s 0
+	clean
+}
+
+# ---- back-pressure ---------------------------------------------------
+
+@test "back-pressure: 3000 lines of 2000 bytes each way through stdin: none lost, none twice, in order, exit 0" {
+	for w in a b; do
+		awk -v w=$w 'BEGIN { pad = sprintf("%2000s", ""); gsub(/ /, "x", pad)
+			for (i = 1; i <= 3000; i++) {
+				l = w "-" i "-"
+				print l substr(pad, 1, 2000 - length(l))
+			} }' >"$T/$w.lines"
+	done
+	[ "$(wc -l <"$T/a.lines")" = 3000 ]
+	[ "$(awk '{ print length($0) }' "$T/a.lines" | sort -u)" = 2000 ]
+	chatting 54-full-pipe start
+	# as fast as each fifo takes them; the other side's fifo closed in
+	# the writer so that only this one holds it
+	( exec {FD_c}>&-; cat "$T/a.lines" >&"$FD_s" ) &
+	ws=$!
+	( exec {FD_s}>&-; cat "$T/b.lines" >&"$FD_c" ) &
+	wc=$!
+	# EOF is a quit, and a quit ends the chat for both: an early EOF on
+	# one side would end the other's sending.  So each input is closed
+	# only once both outputs hold all 3000 lines of the peer.
+	wait_count "$T/c.out" '^<alice> a-' 3000 300
+	wait_count "$T/s.out" '^<bob> b-' 3000 300
+	wait "$ws" "$wc"
+	hangup s
+	hangup c
+	exited s 0 60
+	exited c 0 60
+	diff <(grep '^<alice> a-' "$T/c.out") <(sed 's/^/<alice> /' "$T/a.lines")
+	diff <(grep '^<bob> b-' "$T/s.out") <(sed 's/^/<bob> /' "$T/b.lines")
+	! grep -q 'not sent' "$T/s.err" "$T/c.err"
+	[ "$(count "$T/c.out" '^\* connection')" = 0 ]
+	clean
+}
+
+# ---- the window --------------------------------------------------------
+
+# status_bg NAME: the status line's background: 42m green, 41m red,
+# 43m yellow
+status_bg() {
+	tm capture-pane -e -p -t "=$1:" | sed -n 29p | grep -o '4[123]m' | head -n 1
+}
+
+@test "interactive: yellow while down, the pending mark until delivered, green again" {
+	tstart 55-yellow-sky 55-yellow-sky --keepalive 3
+	shows s "Run SMP authentication step\? \(y/N\)" 120
+	type_line s n
+	shows c "Run SMP authentication step\? \(y/N\)" 60
+	type_line c n
+	shows c "chat with alice" 60
+	shows s "chat with bob" 60
+	type_line c "before the storm"
+	shows s "<bob> before the storm"
+	# delivered: no mark
+	shows c "<bob> before the storm\$"
+	[ "$(status_bg c)" = 42m ]
+	tpid=$(tor_var s TOR_PID)
+	stop_pid "$tpid"
+	shows c "^\* connection to alice lost \(nothing heard for 9 s\), reconnecting" 20
+	tl=$(now_ms)
+	shows c "connection to alice lost, reconnecting \(attempt [0-9]+, 0:[0-9]{2}\)" 10
+	[ "$(status_bg c)" = 43m ]
+	type_line c "in the storm"
+	shows c "<bob> in the storm \.\.\.\$"
+	# the mark is dim
+	tm capture-pane -e -p -t "=c:" | grep -F 'in the storm' | grep -qF $'\033[2m...'
+	screen c | sed 's/^/# c: /' >&3
+	tm capture-pane -e -p -t "=c:" | sed -n 29p | cat -v | sed 's/^/# c status: /' >&3
+	sleep 3
+	cont_pid "$tpid"
+	tc=$(now_ms)
+	shows c "^\* reconnected to alice after [0-9]+\.[0-9] s" 120
+	tu=$(now_ms)
+	after=$(screen c | sed -n 's/^\* reconnected to alice after \([0-9.]*\) s.*/\1/p')
+	echo "# lost seen at 0, SIGCONT at $((tc - tl)) ms, reconnected seen at $((tu - tl)) ms; it says $after s" >&3
+	screen s | sed 's/^/# s: /' >&3
+	# it was down at least from the "lost" line to SIGCONT
+	[ "$(echo "$after * 1000 >= $((tc - tl)) - 100" | bc)" = 1 ]
+	shows s "<bob> in the storm" 30
+	shows c "<bob> in the storm\$" 30
+	[ "$(status_bg c)" = 42m ]
+	screen c | sed 's/^/# c: /' >&3
+	[ "$(screen c | grep -c 'in the storm')" = 1 ]
+	type_line c .quit
+	exited c 0
+	exited s 0
 	clean
 }

@@ -61,7 +61,8 @@ free_ports() {
 # side NAME -s|-c [axotor options]: run axotor in the background, stdin
 # from the fifo $T/NAME.in (held open here), stdout NAME.out, stderr
 # NAME.err, exit status NAME.rc.  PID_n (n = its number) and PIDOF_NAME
-# are the subshell that waits for axotor.
+# are the subshell that waits for axotor.  SIDE_TOR replaces the tor
+# options; SIDE_FDS (e.g. "3</dev/null") are redirections for axotor.
 side() {
 	local name=$1 ports fd
 	shift
@@ -77,6 +78,8 @@ side() {
 		for v in ${!FD_@}; do
 			eval "exec {$v}>&-" 2>/dev/null || true
 		done
+		# redirections the caller wants axotor to inherit (SIDE_FDS)
+		[ -z "${SIDE_FDS:-}" ] || eval "exec $SIDE_FDS"
 		st=0
 		axotor "$@" -r "$RELAY" -t 90 $SIDE_TOR \
 			<"$T/$name.in" >"$T/$name.out" 2>"$T/$name.err" || st=$?
