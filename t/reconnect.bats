@@ -49,7 +49,7 @@ run_pids() {
 		[ -r "$p/cmdline" ] || continue
 		st=$(awk '{print $3}' "$p/stat" 2>/dev/null) || continue
 		[ "$st" != Z ] || continue
-		tr '\0' '\n' <"$p/cmdline" 2>/dev/null | grep -qF -- "$T/run/" &&
+		{ tr '\0' '\n' <"$p/cmdline"; } 2>/dev/null | grep -qF -- "$T/run/" &&
 			echo "${p#/proc/}"
 	done
 }
@@ -255,6 +255,71 @@ events() { grep '^\*' "$T/$1.out" | grep -v '^\* delivered' | sed "s/^/# $1: /" 
 	clean
 }
 
+@test "--reconnect 0: the old behaviour, a dropped circuit ends the chat for both (111)" {
+	chatting 57-no-second start --reconnect 0
+	close_rend c HS_CLIENT_REND
+	exited c 111 30
+	exited s 111 30
+	grep -qx "axo-chat: fatal: connection to alice lost" "$T/c.err"
+	grep -qx "axo-chat: fatal: connection to bob lost" "$T/s.err"
+	[ "$(count "$T/c.out" '^\* ')" = 0 ]
+	[ "$(count "$T/s.out" '^\* ')" = 0 ]
+	clean
+}
+
+@test "idle for 30 s with --keepalive 3: keepalives hold the link, no event" {
+	chatting 58-quiet-room start --keepalive 3
+	sleep 30
+	crosses 1
+	[ "$(count "$T/c.out" '^\* ')" = 0 ]
+	[ "$(count "$T/s.out" '^\* ')" = 0 ]
+	say s .quit
+	exited s 0
+	exited c 0
+	clean
+}
+
+@test "a 10 MiB transfer through a 20 s stall of the server's tor (--keepalive 3): saved, sha256 ok" {
+	head -c 10M /dev/urandom >"$T/big.bin"
+	linked 59-slow-file start --keepalive 3
+	say c ".send $T/big.bin"
+	wait_for "$T/c.out" "^\* sending big.bin: 25%\$" 120
+	tpid=$(tor_var s TOR_PID)
+	stop_pid "$tpid"
+	wait_for "$T/c.out" '^\* connection to alice lost \(nothing heard for 9 s\), reconnecting$' 20
+	sleep 11
+	cont_pid "$tpid"
+	wait_for "$T/c.out" "$(up_re alice)" 120
+	wait_for "$T/s.out" "^\* saved big.bin from bob as $T/dl.s/big.bin \(10.0 MiB, sha256 ok\)\$" 180
+	events c
+	events s
+	[ "$(sha "$T/dl.s/big.bin")" = "$(sha "$T/big.bin")" ]
+	[ "$(ls -A "$T/dl.s")" = big.bin ]
+	say s .quit
+	exited s 0
+	exited c 0
+	clean
+}
+
+@test "a quit while the link is down, the link back before the deadline: delivered, both exit 0" {
+	chatting 60-back-again start --keepalive 3
+	tpid=$(tor_var s TOR_PID)
+	stop_pid "$tpid"
+	wait_for "$T/c.out" '^\* connection to alice lost \(nothing heard for 9 s\), reconnecting$' 20
+	say c "said while down"
+	say c .quit
+	sleep 3
+	cont_pid "$tpid"
+	wait_for "$T/s.out" "^<bob> said while down\$" 120
+	wait_for "$T/s.out" "^\* bob has quit the chat\$" 30
+	exited c 0 30
+	exited s 0 30
+	events c
+	events s
+	[ "$(count "$T/s.out" '^<bob> said while down$')" = 1 ]
+	clean
+}
+
 @test "dropped circuit, the client started with fds 3, 4 and 5 open: it reconnects" {
 	# A shell or a script may leave fds open for axotor (the README's
 	# own example gives the key on 4, the SMP secret on 5); wrap's
@@ -289,8 +354,18 @@ onion_addr() {
 		awk 'prev != "" && $0 == "80" { print prev; exit } { prev = $0 }'
 }
 
+# gone NAME: it has exited (its outputs shown)
+gone() {
+	[ -e "$T/$1.rc" ] || return 1
+	echo "$1 has exited $(cat "$T/$1.rc"); stdout:"
+	cat "$T/$1.out"
+	echo "stderr:"
+	cat "$T/$1.err"
+}
+
 # crosses: a line each way, now
 crosses() {
+	! gone s && ! gone c || return 1
 	say s "ping $1"
 	wait_for "$T/c.out" "^<alice> ping $1\$"
 	say c "pong $1"
@@ -520,6 +595,28 @@ deadline() {
 	clean
 }
 
+@test "dead server tor: kill -9 of it: the server exits 111 at once, the client notices within 3K+2 s, gives up" {
+	chatting 61-lost-onion start --keepalive 3 --reconnect 10
+	tpid=$(tor_var s TOR_PID)
+	stamp "$T/c.out" '^\* connection to alice lost \(' "$T/c.lost" 30
+	t0=$(now_ms)
+	kill -KILL "$tpid"
+	exited s 111 20
+	ts=$(( $(exit_ms s) - t0 ))
+	exited c 111 60
+	tl=$(( $(cat "$T/c.lost") - t0 ))
+	tc=$(( $(exit_ms c) - t0 ))
+	echo "# server exited after $ts ms; the client noticed after $tl ms, exited after $tc ms" >&3
+	events c
+	grep -v 'info:\|^axotor: ' "$T/c.err" | sed 's/^/# c.err: /' >&3 || true
+	[ "$ts" -le 3000 ]
+	[ "$tl" -le 11000 ]
+	grep -qx "axo-chat: fatal: our tor stopped (pid $tpid)" "$T/s.err"
+	# the onion went with that tor: nothing to reconnect to
+	grep -Eqx "axo-chat: fatal: connection to alice lost \(no link for 10 s(: .*)?\)" "$T/c.err"
+	clean
+}
+
 # ---- quit without the peer's receipt ----------------------------------
 
 @test "unacknowledged quit: the server's tor stopped, a line and .quit: 111, not delivered" {
@@ -711,4 +808,68 @@ status_bg() {
 	exited c 0
 	exited s 0
 	clean
+}
+
+@test "interactive: a dropped circuit while both sit at the SMP question: SMP and chat go on" {
+	tstart 62-smp-gap 62-smp-gap
+	shows s "Run SMP authentication step\? \(y/N\)" 120
+	shows c "Run SMP authentication step\? \(y/N\)" 60
+	type_line s y
+	sleep 1
+	close_rend c HS_CLIENT_REND
+	sleep 2
+	type_line c y
+	shows s "SMP secret:" 60
+	type_line s "the red kite"
+	shows c "SMP secret:" 60
+	type_line c "the red kite"
+	wait_for "$T/s.err" "SMP: the secrets match" 60
+	wait_for "$T/c.err" "SMP: the secrets match" 60
+	shows c "chat with alice" 60
+	type_line c "after the gap"
+	shows s "<bob> after the gap" 30
+	[ "$(status_bg s)" = 42m ]
+	type_line s .quit
+	exited s 0
+	exited c 0
+	clean
+}
+
+@test "interactive: a transfer through a stall: 'paused' while down, then saved, sha256 ok" {
+	head -c 20M /dev/urandom >"$T/big.bin"
+	tstart 63-paused-bar 63-paused-bar --keepalive 3
+	shows s "Run SMP authentication step\? \(y/N\)" 120
+	type_line s n
+	shows c "Run SMP authentication step\? \(y/N\)" 60
+	type_line c n
+	shows c "chat with alice" 60
+	shows s "chat with bob" 60
+	type_line c ".send $T/big.bin"
+	shows s "accept big.bin" 60
+	type_line s y
+	shows c "sending big.bin \[" 60
+	tpid=$(tor_var s TOR_PID)
+	stop_pid "$tpid"
+	shows c "connection to alice lost, reconnecting" 20
+	[ "$(status_bg c)" = 43m ]
+	# in the 100 columns of the window (checked at the end)
+	run shows c "sending big.bin \[[#-]{10}\] [0-9]+% paused" 3
+	narrow=$status
+	tm capture-pane -p -t "=c:" | sed -n 29p | sed 's/^/# c status, 100 columns: /' >&3
+	# and when there is room for it
+	tm resize-window -t "=c:" -x 180 -y 30
+	shows c "sending big.bin \[[#-]{10}\] [0-9]+% paused" 10
+	tm capture-pane -p -t "=c:" | sed -n 29p | sed 's/^/# c status, 180 columns: /' >&3
+	cont_pid "$tpid"
+	shows c "^\* reconnected to alice after" 120
+	shows s "saved big.bin" 180
+	[ "$(sha "$T/dl.s/big.bin")" = "$(sha "$T/big.bin")" ]
+	! tm capture-pane -p -t "=c:" | sed -n 29p | grep -q paused
+	[ "$(status_bg c)" = 42m ]
+	type_line s .quit
+	exited s 0
+	exited c 0
+	clean
+	# the progress, "paused", in a window of 100 columns while down
+	[ "$narrow" -eq 0 ]
 }
