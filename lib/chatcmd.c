@@ -13,6 +13,8 @@
 static const char *const help[] = {
 	"commands:",
 	"  .send PATH   offer a file to the peer",
+	"  .accept      take the file offered (the oldest offer)",
+	"  .reject      refuse it",
 	"  .abort       stop every transfer under way",
 	"  .verify      show the PAKE verifier, to compare out of band",
 	"  .help        this list",
@@ -43,6 +45,10 @@ axo_chatcmd_line(struct axo_chatsess *s, const char *line, size_t n)
 			else
 				axo_chatsess_say(s,
 				    "no verifier was given (-V)");
+		} else if (n == 7 && !memcmp(line, ".accept", 7)) {
+			axo_chatxfer_answer(s, 1);
+		} else if (n == 7 && !memcmp(line, ".reject", 7)) {
+			axo_chatxfer_answer(s, 0);
 		} else if (n == 6 && !memcmp(line, ".abort", 6)) {
 			axo_chatxfer_abort(s);
 		} else if ((n == 5 && !memcmp(line, ".send", 5)) ||

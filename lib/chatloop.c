@@ -120,10 +120,8 @@ tui_cb(void *arg, int kind, const char *line, size_t n)
 {
 	struct loop *l = arg;
 
-	if (kind == AXO_TUI_ANSWER)
-		axo_chatxfer_answer(&l->s, line[0] == 'y');
-	else
-		axo_chatcmd_line(&l->s, line, n);
+	(void)kind;
+	axo_chatcmd_line(&l->s, line, n);
 }
 
 static void

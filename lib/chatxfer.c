@@ -13,14 +13,13 @@
 
 enum { FREE, OFFERED, ACTIVE, DROPPED };
 
-static void ask_next(struct axo_chatsess *s);
+static void show_offer(struct axo_chatsess *s);
 
 void
 axo_chatxfer_init(struct axo_chatxfer *t)
 {
 	memset(t, 0, sizeof *t);
 	t->next_id = 1;
-	t->asking = -1;
 }
 
 static void
@@ -194,15 +193,30 @@ accept_offer(struct axo_chatsess *s, int k)
 	axo_chatxfer_show(s);
 }
 
+/* The peer's oldest offer still unanswered (ids grow), or -1. */
+static int
+oldest_offer(const struct axo_chatxfer *t)
+{
+	int k, best = -1;
+
+	for (k = 0; k < AXO_XFER_MAX; k++)
+		if (t->xi[k].state == OFFERED && (best < 0 ||
+		    t->xi[k].id < t->xi[best].id))
+			best = k;
+	return best;
+}
+
 void
 axo_chatxfer_answer(struct axo_chatsess *s, int yes)
 {
 	struct axo_chatxfer *t = s->xf;
-	int k = t->asking;
+	int k = oldest_offer(t);
 
-	t->asking = -1;
-	if (k < 0 || t->xi[k].state != OFFERED)
+	if (k < 0) {
+		axo_chatsess_complain(s, "no offer to %s",
+		    yes ? "accept" : "reject");
 		return;
+	}
 	if (yes)
 		accept_offer(s, k);
 	else {
@@ -211,30 +225,35 @@ axo_chatxfer_answer(struct axo_chatsess *s, int yes)
 		axo_chatsess_say(s, "rejected %s", t->xi[k].name);
 		t->xi[k].state = FREE;
 	}
-	ask_next(s);
+	show_offer(s);
 }
 
+/*
+ * The oldest open offer on the status line until it is answered: an
+ * offer never takes the input line, so that no key typed for a message
+ * answers it (issue 13, t/axo-chat.bats "an offer never eats keys").
+ */
 static void
-ask_next(struct axo_chatsess *s)
+show_offer(struct axo_chatsess *s)
 {
 	struct axo_chatxfer *t = s->xf;
 	char q[AXO_CHAT_SAFE_MAX + 128], sz[32];
-	int k;
+	int k, i, more = 0;
 
-	if (t->asking >= 0)
+	if (!s->o->tui)
 		return;
-	for (k = 0; k < AXO_XFER_MAX; k++)
-		if (t->xi[k].state == OFFERED)
-			break;
-	if (k == AXO_XFER_MAX) {
-		axo_tui_ask(NULL);
+	k = oldest_offer(t);
+	if (k < 0) {
+		axo_tui_offer(NULL);
 		return;
 	}
-	t->asking = k;
+	for (i = 0; i < AXO_XFER_MAX; i++)
+		if (i != k && t->xi[i].state == OFFERED)
+			more++;
 	fmt_size(sz, sizeof sz, t->xi[k].size);
-	snprintf(q, sizeof q, "accept %s (%s) from %s? (y/N) ", t->xi[k].name,
-	    sz, s->o->peer);
-	axo_tui_ask(q);
+	snprintf(q, sizeof q, "%s offers %s (%s): .accept or .reject%s",
+	    s->o->peer, t->xi[k].name, sz, more ? " +more" : "");
+	axo_tui_offer(q);
 }
 
 static struct axo_xfer *
@@ -293,9 +312,9 @@ on_offer(struct axo_chatsess *s, const struct axo_chat_msg *m)
 	}
 	x->state = OFFERED;
 	if (s->o->tui && !s->o->yes) {
-		axo_chatsess_say(s, "%s offers %s (%s)", s->o->peer, x->name,
-		    sz);
-		ask_next(s);
+		axo_chatsess_say(s, "%s offers %s (%s): .accept or .reject",
+		    s->o->peer, x->name, sz);
+		show_offer(s);
 		return;
 	}
 	accept_offer(s, k);
@@ -350,10 +369,7 @@ on_data(struct axo_chatsess *s, const struct axo_chat_msg *m)
 			return;
 		axo_chatsess_say(s, "%s aborted %s", s->o->peer, x->name);
 		release(s, x);
-		if (k == t->asking) {
-			t->asking = -1;
-			ask_next(s);
-		}
+		show_offer(s);
 		return;
 	}
 	if (x == NULL || x->state == OFFERED)

@@ -39,8 +39,7 @@ static struct {
 	int esc;		/* 0, 1 after ESC, 2 inside CSI or SS3 */
 	char escbuf[8];
 	size_t esclen;
-	char ask[AXO_CHAT_SAFE_MAX + 128];
-	int asking;
+	char offer[AXO_CHAT_SAFE_MAX + 128];	/* an open offer, or "" */
 	char progress[AXO_CHAT_SAFE_MAX + 64];
 	char link[256];		/* the link is down: the status line says so */
 	uint32_t delivered;	/* our messages the peer has */
@@ -176,9 +175,10 @@ draw_bottom(void)
 	size_t n, w, skip, vis, avail, k;
 	const char *prompt;
 
-	n = (size_t)snprintf(st, sizeof st, " %s <-> %s | %s | .help%s%s",
+	n = (size_t)snprintf(st, sizeof st, " %s <-> %s | %s | %s%s%s",
 	    t.me, t.peer, t.link[0] ? t.link : t.red ?
 	    "SMP FAILED: not verified" : "end-to-end encrypted",
+	    t.offer[0] ? t.offer : ".help",
 	    t.progress[0] ? " | " : "", t.progress);
 	if (n >= sizeof st)
 		n = sizeof st - 1;
@@ -194,13 +194,6 @@ draw_bottom(void)
 	puts_("\033[0m");
 
 	putf("\033[%d;1H\033[2K", t.rows);
-	if (t.asking) {
-		n = upto(t.ask, strlen(t.ask), (size_t)t.cols - 1);
-		puts_("\033[1m");
-		put(t.ask, n);
-		puts_("\033[0m");
-		return;
-	}
 	prompt = "> ";
 	puts_(prompt);
 	avail = (size_t)t.cols - 3;
@@ -333,14 +326,9 @@ axo_tui_progress(const char *s)
 }
 
 void
-axo_tui_ask(const char *question)
+axo_tui_offer(const char *s)
 {
-	if (question == NULL) {
-		t.asking = 0;
-	} else {
-		snprintf(t.ask, sizeof t.ask, "%s", question);
-		t.asking = 1;
-	}
+	snprintf(t.offer, sizeof t.offer, "%s", s ? s : "");
 	if (!t.active)
 		return;
 	draw_bottom();
@@ -455,22 +443,12 @@ axo_tui_input(const unsigned char *buf, size_t n, axo_tui_fn fn, void *arg)
 			if (c >= 0x40 && c <= 0x7e) {
 				t.escbuf[t.esclen] = '\0';
 				t.esc = 0;
-				if (!t.asking)
-					escape_done();
+				escape_done();
 			}
 			continue;
 		}
 		if (c == 0x1b) {
 			t.esc = 1;
-			continue;
-		}
-		if (t.asking) {
-			if (c == 'y' || c == 'Y' || c == 'n' || c == 'N' ||
-			    c == '\r' || c == '\n' || c == 3) {
-				t.asking = 0;
-				fn(arg, AXO_TUI_ANSWER, c == 'y' || c == 'Y' ?
-				    "y" : "n", 1);
-			}
 			continue;
 		}
 		switch (c) {

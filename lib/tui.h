@@ -13,14 +13,14 @@
  * terminal raw (-1 if it cannot); stop restores it and must be called on
  * every exit path.  print adds a line already clean of controls (PEER
  * and MINE lines are "<nick> text").  input feeds the bytes read from the
- * terminal; each finished line, or the answer ("y" or "n") to the
- * question that ask put in place of the input line, goes to fn.
+ * terminal; each finished line goes to fn.  Nothing ever takes the
+ * input line from the user: what waits for an answer is on the status
+ * line, and answered by a command.
  */
 #define AXO_TUI_NOTE	0
 #define AXO_TUI_PEER	1
 #define AXO_TUI_MINE	2
 #define AXO_TUI_LINE	0
-#define AXO_TUI_ANSWER	1
 typedef void (*axo_tui_fn)(void *arg, int kind, const char *line,
     size_t len);
 int axo_tui_start(int red, const char *me, const char *peer);
@@ -35,7 +35,8 @@ void axo_tui_mine(const char *line, uint32_t seq);
 void axo_tui_delivered(uint32_t upto);
 void axo_tui_link(const char *down);
 void axo_tui_progress(const char *s);
-void axo_tui_ask(const char *question);
+/* offer: the peer's open offer on the status line, NULL when none */
+void axo_tui_offer(const char *s);
 void axo_tui_redraw(void);
 void axo_tui_flush(void);
 void axo_tui_input(const unsigned char *buf, size_t n, axo_tui_fn fn,

@@ -235,6 +235,8 @@ fake() {
 	[ "$PST" -eq 0 ]
 	[ "$(cat alice.out)" = "* commands:
 *   .send PATH   offer a file to the peer
+*   .accept      take the file offered (the oldest offer)
+*   .reject      refuse it
 *   .abort       stop every transfer under way
 *   .verify      show the PAKE verifier, to compare out of band
 *   .help        this list
@@ -586,13 +588,33 @@ pair: prog2 exited 111" ]
 	waitscreen "<bob> after resize"
 	[ "$(screen | sed -n 11p | cut -c1-15)" = " alice <-> bob " ]
 	[ "$(screen | sed -n 12p)" = ">" ]
-	# an offer asks, in place of the input line
+	# an offer never eats keys: it waits on the status line for .accept
+	tm resize-window -t chat -x 100 -y 24
+	tm send-keys -t chat -l "I think "
+	waitscreen "> I think"
 	printf 'x\n' >small
 	line bob ".send small"
-	waitscreen "accept small (2 bytes) from bob? (y/N)"
-	tm send-keys -t chat y
+	waitscreen "* bob offers small (2 bytes): .accept or .reject"
+	tm send-keys -t chat -l "okay sure"
+	waitscreen "> I think okay sure"
+	screen | sed -n 23p | grep -qF "| bob offers small (2 bytes): .accept or .reject"
+	[ "$(screen | tail -1)" = "> I think okay sure" ]
+	[ ! -e adl/small ]
+	tm send-keys -t chat Enter
+	waitfor bob.out "<alice> I think okay sure"
+	tm send-keys -t chat ".accept" Enter
 	waitscreen "* saved small from bob as adl/small"
 	cmp small adl/small
+	[ "$(screen | sed -n 23p | sed 's/ *$//')" = " alice <-> bob | SMP FAILED: not verified | .help" ]
+	# a second offer refused; .accept with none open says so
+	line bob ".send small"
+	waitscreen "| bob offers small (2 bytes): .accept or .reject"
+	tm send-keys -t chat ".reject" Enter
+	waitscreen "* rejected small"
+	waitfor bob.out "* alice rejected small"
+	tm send-keys -t chat ".accept" Enter
+	waitscreen "* no offer to accept"
+	[ "$(ls adl)" = small ]
 	tm send-keys -t chat ".quit" Enter
 	waitfor bob.out "* alice has quit the chat"
 	for i in $(seq 1 100); do [ -s stty.after ] && break; sleep 0.05; done

@@ -359,8 +359,8 @@ tstart() {
 	wait_for "$T/s.err" "SMP: the secrets match" 60
 	wait_for "$T/c.err" "SMP: the secrets match" 60
 	type_line s ".send $T/big.bin"
-	shows c "accept big.bin" 60
-	type_line c y
+	shows c "offers big.bin .*: .accept or .reject" 60
+	type_line c .accept
 	shows c "saved big.bin" 120
 	[ "$(sha "$T/dl.c/big.bin.1")" = "$(sha "$T/big.bin")" ]
 	[ "$(cat "$T/dl.c/big.bin")" = old ]
