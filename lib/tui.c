@@ -26,6 +26,8 @@
  * every exit path calls.
  */
 
+/* ^C and ^D do not end the chat: it ends for both, so only .quit does */
+#define QUIT_HINT	"* .quit ends the chat, for both sides"
 #define HIST	256		/* lines kept to redraw after a resize */
 #define OBUF	16384
 
@@ -473,12 +475,13 @@ axo_tui_input(const unsigned char *buf, size_t n, axo_tui_fn fn, void *arg)
 		case 6:		/* ^F */
 			t.cur = next_cp(t.cur);
 			break;
-		case 3:		/* ^C: clear the line */
+		case 3:		/* ^C: clear the line, and say how to leave */
 			t.inlen = t.cur = 0;
+			add(AXO_TUI_NOTE, QUIT_HINT, 0);
 			break;
-		case 4:		/* ^D: quit on an empty line */
+		case 4:		/* ^D: ends the chat for both: only .quit does */
 			if (t.inlen == 0)
-				fn(arg, AXO_TUI_LINE, ".quit", 5);
+				add(AXO_TUI_NOTE, QUIT_HINT, 0);
 			else if (t.cur < t.inlen)
 				cut(t.cur, next_cp(t.cur));
 			break;

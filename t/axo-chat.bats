@@ -694,3 +694,48 @@ pair: prog2 exited 111" ]
 	for i in $(seq 1 100); do [ -s rc ] && break; sleep 0.05; done
 	[ "$(cat rc)" = 0 ]
 }
+
+# The window in tmux: alice's axo-chat in a pane of COLSxROWS (80x24 by
+# default), bob a line-mode side on fifos.  tmstart COLS ROWS [ALICE-ARGS]
+tmstart() {
+	command -v tmux >/dev/null || skip "no tmux"
+	TMUXS=$T/tmux.sock
+	tm new-session -d -s chat -x "$1" -y "$2" \
+		"cd '$T' && PATH='$PATH' '$AXO_TBIN/helpers/pair' -p sh -c 'exec axo-chat -n alice -p bob ${3:-}' -- sh -c '$(side bob alice)'; echo \$? >rc; sleep 60"
+	waitscreen "alice <-> bob"
+}
+tm() { tmux -S "$TMUXS" "$@"; }
+screen() { tm capture-pane -p -t chat; }
+waitscreen() {
+	local i
+	for i in $(seq 1 200); do
+		screen | grep -qF -- "$1" && return 0
+		sleep 0.05
+	done
+	echo "no '$1' on the screen:"; screen; return 1
+}
+# The input line as it is drawn (trailing blanks dropped).
+inputline() { screen | tail -1 | sed 's/ *$//'; }
+tmquit() {
+	tm send-keys -t chat C-u ".quit" Enter
+	waitfor bob.out "* alice has quit the chat"
+	for i in $(seq 1 100); do [ -s rc ] && break; sleep 0.05; done
+	[ "$(cat rc)" = 0 ]
+}
+
+@test "axo-chat: the window in tmux: ^D and ^C do not end the chat, they hint at .quit" {
+	tmstart 80 24
+	tm send-keys -t chat C-d
+	waitscreen "* .quit ends the chat, for both sides"
+	tm send-keys -t chat -l "draft"
+	waitscreen "> draft"
+	tm send-keys -t chat C-c
+	for i in $(seq 1 100); do [ "$(inputline)" = ">" ] && break; sleep 0.05; done
+	[ "$(inputline)" = ">" ]
+	[ "$(screen | grep -cF '* .quit ends the chat, for both sides')" = 2 ]
+	line bob "still here"
+	waitscreen "<bob> still here"
+	[ ! -s rc ]
+	! grep -q "has quit" bob.out
+	tmquit
+}
