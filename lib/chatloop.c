@@ -284,6 +284,8 @@ axo_chat_run(const struct axo_chat_opts *opts)
 		    (!s->down && axo_clock_ms() >= s->quit_deadline)))
 			axo_chatsess_end(s);
 		axo_chatlink_tick(s);
+		if (o->tui)
+			axo_tui_tick();
 
 		nf = 0;
 		iu = i6 = i7 = ie = -1;
@@ -306,6 +308,9 @@ axo_chat_run(const struct axo_chat_opts *opts)
 		}
 		tp = NULL;
 		next = axo_chatlink_next(s);
+		if (o->tui && axo_tui_deadline() > 0 && (next == 0 ||
+		    axo_tui_deadline() < next))
+			next = axo_tui_deadline();
 		if (s->quitting && !s->down && (next == 0 ||
 		    s->quit_deadline < next))
 			next = s->quit_deadline;

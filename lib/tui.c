@@ -11,6 +11,7 @@
 #include <wchar.h>
 #include <locale.h>
 
+#include "axo.h"
 #include "chat.h"
 #include "tui.h"
 
@@ -28,7 +29,11 @@
 
 /* ^C and ^D do not end the chat: it ends for both, so only .quit does */
 #define QUIT_HINT	"* .quit ends the chat, for both sides"
-#define HIST	256		/* lines kept to redraw after a resize */
+#define HIST	1024		/* lines kept, to redraw and scroll back */
+#define RECALL	100		/* our own lines that Up and Down recall */
+/* A lone Esc is dropped after this long; an Esc then a key within it is
+ * Alt and that key (readline's keyseq-timeout, irssi's esc time-out) */
+#define ESC_MS	300
 #define OBUF	16384
 
 static struct {
@@ -39,6 +44,7 @@ static struct {
 	char in[AXO_CHAT_TEXT_MAX + 1];
 	size_t inlen, cur;
 	int esc;		/* 0, 1 after ESC, 2 inside CSI or SS3 */
+	long long esc_at;	/* when the ESC came */
 	char escbuf[8];
 	size_t esclen;
 	char offer[AXO_CHAT_SAFE_MAX + 128];	/* an open offer, or "" */
@@ -49,6 +55,10 @@ static struct {
 	int hkind[HIST];
 	uint32_t hseq[HIST];	/* our message's number, pending past delivered */
 	size_t hnext;
+	size_t back;		/* lines scrolled back (PageUp), 0 at the end */
+	char *recall[RECALL];	/* our lines, for Up and Down */
+	size_t rnext, rpos;	/* rpos == rnext: the draft, not a recall */
+	char draft[AXO_CHAT_TEXT_MAX + 1];	/* kept while recalling */
 	char ob[OBUF];
 	size_t olen;
 } t;
@@ -166,8 +176,10 @@ getsize(void)
 	}
 	if (t.rows < 3)
 		t.rows = 3;
-	if (t.cols < 16)
-		t.cols = 16;
+	/* draw for the real width, however narrow (t/axo-chat.bats "a
+	 * 12-column window"): a wider guess would wrap the input line */
+	if (t.cols < 4)
+		t.cols = 4;
 }
 
 static void
@@ -177,11 +189,16 @@ draw_bottom(void)
 	size_t n, w, skip, vis, avail, k;
 	const char *prompt;
 
-	n = (size_t)snprintf(st, sizeof st, " %s <-> %s | %s | %s%s%s",
+	char back[64] = "";
+
+	if (t.back > 0)
+		snprintf(back, sizeof back, " | scrolled back %zu (PageDown)",
+		    t.back);
+	n = (size_t)snprintf(st, sizeof st, " %s <-> %s | %s | %s%s%s%s",
 	    t.me, t.peer, t.link[0] ? t.link : t.red ?
 	    "SMP FAILED: not verified" : "end-to-end encrypted",
 	    t.offer[0] ? t.offer : ".help",
-	    t.progress[0] ? " | " : "", t.progress);
+	    t.progress[0] ? " | " : "", t.progress, back);
 	if (n >= sizeof st)
 		n = sizeof st - 1;
 	n = upto(st, n, (size_t)t.cols);
@@ -250,6 +267,15 @@ add(int kind, const char *line, uint32_t seq)
 	t.hnext++;
 	if (!t.active)
 		return;
+	/* scrolled back: the view stays where it is, the status line
+	 * counts the lines below it */
+	if (t.back > 0) {
+		if (t.back < HIST - (size_t)t.rows)
+			t.back++;
+		draw_bottom();
+		axo_tui_flush();
+		return;
+	}
 	draw_line(kind, line, seq);
 	draw_bottom();
 	axo_tui_flush();
@@ -278,7 +304,7 @@ axo_tui_delivered(uint32_t upto)
 	if (t.active && n > (size_t)t.rows - 2)
 		n = (size_t)t.rows - 2;
 	for (i = t.hnext - n; i < t.hnext; i++)
-		if (t.hkind[i % HIST] == AXO_TUI_MINE &&
+		if (t.back == 0 && t.hkind[i % HIST] == AXO_TUI_MINE &&
 		    t.hseq[i % HIST] > t.delivered && t.hseq[i % HIST] <= upto)
 			shown = 1;
 	t.delivered = upto;
@@ -306,10 +332,13 @@ axo_tui_redraw(void)
 	getsize();
 	putf("\033[r\033[0m\033[2J\033[1;%dr", t.rows - 2);
 	n = t.hnext < HIST ? t.hnext : HIST;
+	if (t.back > n - (n > 0))
+		t.back = n > 0 ? n - 1 : 0;
+	n -= t.back;
 	if (n > (size_t)t.rows - 2)
 		n = (size_t)t.rows - 2;
-	first = t.hnext - n;
-	for (i = first; i < t.hnext; i++)
+	first = t.hnext - t.back - n;
+	for (i = first; i < t.hnext - t.back; i++)
 		if (t.hist[i % HIST] != NULL)
 			draw_line(t.hkind[i % HIST], t.hist[i % HIST],
 			    t.hseq[i % HIST]);
@@ -409,6 +438,84 @@ cut(size_t from, size_t to)
 	t.cur = from;
 }
 
+/* The start of the word before i, or after it (words: not spaces). */
+static size_t
+word_back(size_t i)
+{
+	while (i > 0 && t.in[i - 1] == ' ')
+		i--;
+	while (i > 0 && t.in[i - 1] != ' ')
+		i--;
+	return i;
+}
+
+static size_t
+word_fwd(size_t i)
+{
+	while (i < t.inlen && t.in[i] == ' ')
+		i++;
+	while (i < t.inlen && t.in[i] != ' ')
+		i++;
+	return i;
+}
+
+static void
+set_line(const char *s)
+{
+	t.inlen = t.cur = strlen(s);
+	memcpy(t.in, s, t.inlen);
+}
+
+/* Up and Down: our earlier lines, then the draft again. */
+static void
+recall(int older)
+{
+	size_t have = t.rnext < RECALL ? t.rnext : RECALL;
+
+	if (older) {
+		if (t.rpos == t.rnext - have)
+			return;
+		if (t.rpos == t.rnext) {
+			memcpy(t.draft, t.in, t.inlen);
+			t.draft[t.inlen] = '\0';
+		}
+		t.rpos--;
+		set_line(t.recall[t.rpos % RECALL]);
+	} else {
+		if (t.rpos == t.rnext)
+			return;
+		t.rpos++;
+		set_line(t.rpos == t.rnext ? t.draft :
+		    t.recall[t.rpos % RECALL]);
+	}
+}
+
+static void
+keep(const char *line)
+{
+	size_t i = t.rnext % RECALL;
+
+	free(t.recall[i]);
+	t.recall[i] = strdup(line);
+	if (t.recall[i] == NULL)
+		return;
+	t.rnext++;
+	t.rpos = t.rnext;
+}
+
+/* PageUp and PageDown: a window less one line at a time. */
+static void
+page(int up)
+{
+	size_t step = t.rows > 4 ? (size_t)t.rows - 3 : 1;
+
+	if (up)
+		t.back += step;
+	else
+		t.back = t.back > step ? t.back - step : 0;
+	axo_tui_redraw();
+}
+
 static void
 escape_done(void)
 {
@@ -418,6 +525,18 @@ escape_done(void)
 		t.cur = next_cp(t.cur);
 	else if (!strcmp(e, "D"))
 		t.cur = prev_cp(t.cur);
+	else if (!strcmp(e, "A"))
+		recall(1);
+	else if (!strcmp(e, "B"))
+		recall(0);
+	else if (!strcmp(e, "5~"))
+		page(1);
+	else if (!strcmp(e, "6~"))
+		page(0);
+	else if (!strcmp(e, "1;5D") || !strcmp(e, "1;3D"))
+		t.cur = word_back(t.cur);
+	else if (!strcmp(e, "1;5C") || !strcmp(e, "1;3C"))
+		t.cur = word_fwd(t.cur);
 	else if (!strcmp(e, "H") || !strcmp(e, "1~") || !strcmp(e, "7~"))
 		t.cur = 0;
 	else if (!strcmp(e, "F") || !strcmp(e, "4~") || !strcmp(e, "8~"))
@@ -426,18 +545,67 @@ escape_done(void)
 		cut(t.cur, next_cp(t.cur));
 }
 
+/* Alt and a key (Esc, then the key within ESC_MS): 1 if it is ours. */
+static int
+meta(unsigned char c)
+{
+	switch (c) {
+	case 'b':
+		t.cur = word_back(t.cur);
+		return 1;
+	case 'f':
+		t.cur = word_fwd(t.cur);
+		return 1;
+	case 'd':
+		cut(t.cur, word_fwd(t.cur));
+		return 1;
+	case 8:
+	case 0x7f:
+		cut(word_back(t.cur), t.cur);
+		return 1;
+	}
+	return 0;
+}
+
+long long
+axo_tui_deadline(void)
+{
+	return t.esc == 1 ? t.esc_at + ESC_MS : 0;
+}
+
+void
+axo_tui_tick(void)
+{
+	if (t.esc == 1 && axo_clock_ms() >= t.esc_at + ESC_MS)
+		t.esc = 0;
+}
+
 void
 axo_tui_input(const unsigned char *buf, size_t n, axo_tui_fn fn, void *arg)
 {
 	size_t i, j;
 	unsigned char c;
 
+	/* a lone Esc long ago is not the start of what comes now */
+	axo_tui_tick();
 	for (i = 0; i < n; i++) {
 		c = buf[i];
 		if (t.esc == 1) {
-			t.esc = (c == '[' || c == 'O') ? 2 : 0;
-			t.esclen = 0;
-			continue;
+			t.esc = 0;
+			if (c == '[' || c == 'O') {
+				t.esc = 2;
+				t.esclen = 0;
+				continue;
+			}
+			if (meta(c))
+				continue;
+			/* Alt and a key we do not know: the key alone,
+			 * never eaten */
+			if (c == 0x1b) {
+				t.esc = 1;
+				t.esc_at = axo_clock_ms();
+				continue;
+			}
 		}
 		if (t.esc == 2) {
 			if (t.esclen < sizeof t.escbuf - 1)
@@ -451,6 +619,7 @@ axo_tui_input(const unsigned char *buf, size_t n, axo_tui_fn fn, void *arg)
 		}
 		if (c == 0x1b) {
 			t.esc = 1;
+			t.esc_at = axo_clock_ms();
 			continue;
 		}
 		switch (c) {
@@ -460,6 +629,7 @@ axo_tui_input(const unsigned char *buf, size_t n, axo_tui_fn fn, void *arg)
 				t.in[t.inlen] = '\0';
 				j = t.inlen;
 				t.inlen = t.cur = 0;
+				keep(t.in);
 				fn(arg, AXO_TUI_LINE, t.in, j);
 			}
 			break;
@@ -477,6 +647,7 @@ axo_tui_input(const unsigned char *buf, size_t n, axo_tui_fn fn, void *arg)
 			break;
 		case 3:		/* ^C: clear the line, and say how to leave */
 			t.inlen = t.cur = 0;
+			t.rpos = t.rnext;
 			add(AXO_TUI_NOTE, QUIT_HINT, 0);
 			break;
 		case 4:		/* ^D: ends the chat for both: only .quit does */
@@ -496,16 +667,17 @@ axo_tui_input(const unsigned char *buf, size_t n, axo_tui_fn fn, void *arg)
 		case 12:	/* ^L */
 			axo_tui_redraw();
 			break;
+		case 16:	/* ^P, ^N: as Up and Down */
+			recall(1);
+			break;
+		case 14:
+			recall(0);
+			break;
 		case 21:	/* ^U */
 			cut(0, t.cur);
 			break;
 		case 23:	/* ^W: the word before the cursor */
-			j = t.cur;
-			while (j > 0 && t.in[j - 1] == ' ')
-				j--;
-			while (j > 0 && t.in[j - 1] != ' ')
-				j--;
-			cut(j, t.cur);
+			cut(word_back(t.cur), t.cur);
 			break;
 		case '\t':
 			c = ' ';

@@ -38,6 +38,12 @@ void axo_tui_progress(const char *s);
 /* offer: the peer's open offer on the status line, NULL when none */
 void axo_tui_offer(const char *s);
 void axo_tui_redraw(void);
+/*
+ * deadline: when a lone Esc times out (axo_clock_ms), 0 when none waits;
+ * the loop polls no longer than that and then calls tick, which drops it.
+ */
+long long axo_tui_deadline(void);
+void axo_tui_tick(void);
 void axo_tui_flush(void);
 void axo_tui_input(const unsigned char *buf, size_t n, axo_tui_fn fn,
     void *arg);

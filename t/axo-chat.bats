@@ -697,12 +697,13 @@ pair: prog2 exited 111" ]
 
 # The window in tmux: alice's axo-chat in a pane of COLSxROWS (80x24 by
 # default), bob a line-mode side on fifos.  tmstart COLS ROWS [ALICE-ARGS]
+# [SHOWN] (what the screen shows once it is up)
 tmstart() {
 	command -v tmux >/dev/null || skip "no tmux"
 	TMUXS=$T/tmux.sock
 	tm new-session -d -s chat -x "$1" -y "$2" \
 		"cd '$T' && PATH='$PATH' '$AXO_TBIN/helpers/pair' -p sh -c 'exec axo-chat -n alice -p bob ${3:-}' -- sh -c '$(side bob alice)'; echo \$? >rc; sleep 60"
-	waitscreen "alice <-> bob"
+	waitscreen "${4:-alice <-> bob}"
 }
 tm() { tmux -S "$TMUXS" "$@"; }
 screen() { tm capture-pane -p -t chat; }
@@ -714,10 +715,19 @@ waitscreen() {
 	done
 	echo "no '$1' on the screen:"; screen; return 1
 }
-# The input line as it is drawn (trailing blanks dropped).
+# The input line as it is drawn (trailing blanks dropped); waitinput
+# STRING: until it is that.
 inputline() { screen | tail -1 | sed 's/ *$//'; }
+waitinput() {
+	local i
+	for i in $(seq 1 100); do
+		[ "$(inputline)" = "$1" ] && return 0
+		sleep 0.05
+	done
+	echo "the input line is '$(inputline)', not '$1'"; return 1
+}
 tmquit() {
-	tm send-keys -t chat C-u ".quit" Enter
+	tm send-keys -t chat C-e C-u ".quit" Enter
 	waitfor bob.out "* alice has quit the chat"
 	for i in $(seq 1 100); do [ -s rc ] && break; sleep 0.05; done
 	[ "$(cat rc)" = 0 ]
@@ -730,12 +740,92 @@ tmquit() {
 	tm send-keys -t chat -l "draft"
 	waitscreen "> draft"
 	tm send-keys -t chat C-c
-	for i in $(seq 1 100); do [ "$(inputline)" = ">" ] && break; sleep 0.05; done
-	[ "$(inputline)" = ">" ]
+	waitinput ">"
 	[ "$(screen | grep -cF '* .quit ends the chat, for both sides')" = 2 ]
 	line bob "still here"
 	waitscreen "<bob> still here"
 	[ ! -s rc ]
 	! grep -q "has quit" bob.out
+	tmquit
+}
+
+@test "axo-chat: the window in tmux: Esc times out, Alt-b/f/d/Backspace, Up/Down recall, PageUp/PageDown" {
+	tmstart 80 24
+	# a lone Esc is dropped after a while: Left is Left, not "[D"
+	tm send-keys -t chat -l "hello world"
+	waitscreen "> hello world"
+	tm send-keys -t chat Escape
+	sleep 0.6
+	tm send-keys -t chat Left
+	tm send-keys -t chat -l "X"
+	waitscreen "> hello worlXd"
+	# Alt and a key it does not know: the key, not eaten
+	tm send-keys -t chat C-e C-u M-z
+	waitinput "> z"
+	# word motions
+	tm send-keys -t chat C-e C-u
+	tm send-keys -t chat -l "one two three"
+	waitscreen "> one two three"
+	tm send-keys -t chat M-b
+	tm send-keys -t chat -l "X"
+	waitscreen "> one two Xthree"
+	tm send-keys -t chat M-b M-b M-b M-f
+	tm send-keys -t chat -l "Y"
+	waitscreen "> oneY two Xthree"
+	tm send-keys -t chat End M-BSpace
+	waitinput "> oneY two"
+	tm send-keys -t chat Home M-d
+	waitinput ">  two"
+	# Up and Down: our own lines, then the draft again
+	tm send-keys -t chat C-e C-u "first" Enter "second" Enter
+	waitfor bob.out "<alice> second"
+	tm send-keys -t chat -l "dra"
+	tm send-keys -t chat Up
+	waitscreen "> second"
+	tm send-keys -t chat Up
+	waitscreen "> first"
+	tm send-keys -t chat Up Down
+	waitscreen "> second"
+	tm send-keys -t chat Down
+	waitscreen "> dra"
+	tm send-keys -t chat Up Enter
+	waitfor bob.out "<alice> second
+<alice> second"
+	# PageUp: the view stays back while lines come; PageDown returns
+	for i in $(seq 1 40); do line bob "l$i"; done
+	waitscreen "<bob> l40"
+	tm send-keys -t chat PageUp
+	waitscreen "scrolled back 21 (PageDown)"
+	! screen | grep -qF "<bob> l40"
+	screen | grep -qF "<bob> l19"
+	line bob "l41"
+	waitscreen "scrolled back 22 (PageDown)"
+	! screen | grep -qF "<bob> l41"
+	tm send-keys -t chat PageDown
+	waitscreen "scrolled back 1 (PageDown)"
+	tm send-keys -t chat PageDown
+	waitscreen "<bob> l41"
+	! screen | grep -qF "scrolled back"
+	[ "$(inputline)" = ">" ]
+	tmquit
+}
+
+@test "axo-chat: the window in tmux: a 12-column window keeps the input line whole" {
+	tmstart 12 8 "" "alice <-> b"
+	tm send-keys -t chat -l "abcdefghijklmnopqrstuvwxyz"
+	# the input line scrolls sideways, the cursor in the last column
+	waitinput "> rstuvwxyz"
+	[ "$(tm display -p -t chat '#{cursor_x} #{cursor_y}')" = "11 7" ]
+	# the status line is cut to the width, on its own row
+	[ "$(screen | sed -n 7p)" = " alice <-> b" ]
+	tm send-keys -t chat Home
+	waitinput "> abcdefghij"
+	[ "$(tm display -p -t chat '#{cursor_x} #{cursor_y}')" = "2 7" ]
+	line bob "a message"
+	waitscreen "<bob> a mess"
+	[ "$(inputline)" = "> abcdefghij" ]
+	[ "$(screen | sed -n 7p)" = " alice <-> b" ]
+	tm send-keys -t chat End Enter
+	waitfor bob.out "<alice> abcdefghijklmnopqrstuvwxyz"
 	tmquit
 }
