@@ -26,9 +26,7 @@ void
 axo_chatcmd_line(struct axo_chatsess *s, const char *line, size_t n)
 {
 	char text[AXO_CHAT_TEXT_MAX + 1];
-	char echo[AXO_CHAT_TEXT_MAX + AXO_CHAT_NICK_MAX + 8];
-	size_t len, cut, i, k;
-	uint32_t c, seq = 0;
+	size_t i;
 
 	if (s->quitting)
 		return;
@@ -70,6 +68,25 @@ axo_chatcmd_line(struct axo_chatsess *s, const char *line, size_t n)
 	}
 	if (n > 1 && line[0] == '.')
 		line++, n--;
+	axo_chatcmd_text(s, line, n);
+}
+
+void
+axo_chatcmd_text(struct axo_chatsess *s, const char *line, size_t n)
+{
+	static char text[AXO_CHATCMD_LINE_MAX + 1];
+	static char echo[AXO_CHATCMD_LINE_MAX + AXO_CHAT_NICK_MAX + 8];
+	size_t len, cut, i, k;
+	uint32_t c, seq = 0;
+	unsigned parts = 0;
+
+	if (s->quitting)
+		return;
+	if (n > AXO_CHATCMD_LINE_MAX) {
+		axo_chatsess_complain(s, "not sent: a line of more than %d "
+		    "bytes", AXO_CHATCMD_LINE_MAX);
+		return;
+	}
 	len = axo_chat_clean(text, sizeof text, (const unsigned char *)line, n);
 	if (len == 0)
 		return;
@@ -93,7 +110,13 @@ axo_chatcmd_line(struct axo_chatsess *s, const char *line, size_t n)
 		}
 		axo_chatsess_send(s, AXO_CHAT_MSG, 0, text + i, cut, NULL, 0);
 		seq = axo_chatsess_sent_msg(s);
+		parts++;
 	}
+	/* split, not cut: the peer gets it all, and we say so */
+	if (parts > 1)
+		axo_chatsess_complain(s, "a line of %zu bytes went as %u "
+		    "messages (%d bytes at most each)", len, parts,
+		    AXO_CHAT_TEXT_MAX);
 	/* marked pending until the peer's receipt covers its last part */
 	if (s->o->tui) {
 		snprintf(echo, sizeof echo, "<%s> %s", s->o->me, text);
@@ -112,13 +135,13 @@ axo_chatcmd_bytes(struct axo_chatcmd *u, struct axo_chatsess *s,
 			if (u->len > 0 && u->line[u->len - 1] == '\r')
 				u->len--;
 			if (u->cut)
-				axo_chatsess_complain(s,
-				    "a line of more than %d bytes was cut",
-				    AXO_CHAT_TEXT_MAX);
-			axo_chatcmd_line(s, u->line, u->len);
+				axo_chatsess_complain(s, "not sent: a line of "
+				    "more than %d bytes", AXO_CHATCMD_LINE_MAX);
+			else
+				axo_chatcmd_line(s, u->line, u->len);
 			u->len = 0;
 			u->cut = 0;
-		} else if (u->len < AXO_CHAT_TEXT_MAX) {
+		} else if (u->len < AXO_CHATCMD_LINE_MAX) {
 			u->line[u->len++] = (char)buf[i];
 		} else
 			u->cut = 1;
@@ -128,7 +151,10 @@ axo_chatcmd_bytes(struct axo_chatcmd *u, struct axo_chatsess *s,
 void
 axo_chatcmd_eof(struct axo_chatcmd *u, struct axo_chatsess *s)
 {
-	if (u->len > 0) {
+	if (u->cut)
+		axo_chatsess_complain(s, "not sent: a line of more than %d "
+		    "bytes", AXO_CHATCMD_LINE_MAX);
+	else if (u->len > 0) {
 		axo_chatcmd_line(s, u->line, u->len);
 		u->len = 0;
 	}

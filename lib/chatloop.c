@@ -120,8 +120,10 @@ tui_cb(void *arg, int kind, const char *line, size_t n)
 {
 	struct loop *l = arg;
 
-	(void)kind;
-	axo_chatcmd_line(&l->s, line, n);
+	if (kind == AXO_TUI_TEXT)
+		axo_chatcmd_text(&l->s, line, n);
+	else
+		axo_chatcmd_line(&l->s, line, n);
 }
 
 static void

@@ -29,6 +29,8 @@
 
 /* ^C and ^D do not end the chat: it ends for both, so only .quit does */
 #define QUIT_HINT	"* .quit ends the chat, for both sides"
+#define LINE_FULL	"* the line is full (65536 bytes): the rest is not taken"
+#define PASTE_LONG	"* not taken: a paste of more than 65536 bytes"
 #define HIST	1024		/* lines kept, to redraw and scroll back */
 #define RECALL	100		/* our own lines that Up and Down recall */
 /* A lone Esc is dropped after this long; an Esc then a key within it is
@@ -41,7 +43,15 @@ static struct {
 	struct termios orig;
 	int rows, cols, red;
 	char me[AXO_CHAT_NICK_MAX + 1], peer[AXO_CHAT_NICK_MAX + 1];
-	char in[AXO_CHAT_TEXT_MAX + 1];
+	char in[AXO_TUI_LINE_MAX + 1];
+	int full;		/* said that the line is full */
+	/* a bracketed paste (xterm mode 2004): gathered, then put in the
+	 * line if it is one line, else held until ^Y sends it or ^N drops it */
+	int pasting, pover;
+	char paste[AXO_TUI_LINE_MAX + 1];
+	size_t plen;
+	char *held;		/* a paste of several lines, or NULL */
+	size_t heldlen, heldn;
 	size_t inlen, cur;
 	int esc;		/* 0, 1 after ESC, 2 inside CSI or SS3 */
 	long long esc_at;	/* when the ESC came */
@@ -58,10 +68,12 @@ static struct {
 	size_t back;		/* lines scrolled back (PageUp), 0 at the end */
 	char *recall[RECALL];	/* our lines, for Up and Down */
 	size_t rnext, rpos;	/* rpos == rnext: the draft, not a recall */
-	char draft[AXO_CHAT_TEXT_MAX + 1];	/* kept while recalling */
+	char draft[AXO_TUI_LINE_MAX + 1];	/* kept while recalling */
 	char ob[OBUF];
 	size_t olen;
 } t;
+
+static void paste_end(void);
 
 void
 axo_tui_flush(void)
@@ -189,15 +201,17 @@ draw_bottom(void)
 	size_t n, w, skip, vis, avail, k;
 	const char *prompt;
 
-	char back[64] = "";
+	char back[64] = "", pastemsg[96];
 
+	snprintf(pastemsg, sizeof pastemsg, "paste of %zu lines: ^Y sends "
+	    "them as %zu messages, ^N drops it", t.heldn, t.heldn);
 	if (t.back > 0)
 		snprintf(back, sizeof back, " | scrolled back %zu (PageDown)",
 		    t.back);
 	n = (size_t)snprintf(st, sizeof st, " %s <-> %s | %s | %s%s%s%s",
 	    t.me, t.peer, t.link[0] ? t.link : t.red ?
 	    "SMP FAILED: not verified" : "end-to-end encrypted",
-	    t.offer[0] ? t.offer : ".help",
+	    t.held ? pastemsg : t.offer[0] ? t.offer : ".help",
 	    t.progress[0] ? " | " : "", t.progress, back);
 	if (n >= sizeof st)
 		n = sizeof st - 1;
@@ -389,6 +403,8 @@ axo_tui_start(int red, const char *me, const char *peer)
 		return -1;
 	t.active = 1;
 	t.red = red;
+	/* bracketed paste: a paste comes between ESC [200~ and ESC [201~ */
+	puts_("\033[?2004h");
 	snprintf(t.me, sizeof t.me, "%s", me);
 	snprintf(t.peer, sizeof t.peer, "%s", peer);
 	axo_tui_redraw();
@@ -402,6 +418,7 @@ axo_tui_stop(void)
 		return;
 	t.active = 0;
 	t.olen = 0;
+	puts_("\033[?2004l");
 	putf("\033[r\033[0m\033[%d;1H\033[J", t.rows - 1);
 	axo_tui_flush();
 	tcsetattr(0, TCSADRAIN, &t.orig);
@@ -521,6 +538,19 @@ escape_done(void)
 {
 	const char *e = t.escbuf;
 
+	if (!strcmp(e, "200~")) {
+		t.pasting = 1;
+		t.plen = 0;
+		t.pover = 0;
+		return;
+	}
+	if (!strcmp(e, "201~")) {
+		if (t.pasting)
+			paste_end();
+		return;
+	}
+	if (t.pasting)
+		return;
 	if (!strcmp(e, "C") && t.cur < t.inlen)
 		t.cur = next_cp(t.cur);
 	else if (!strcmp(e, "D"))
@@ -543,6 +573,77 @@ escape_done(void)
 		t.cur = t.inlen;
 	else if (!strcmp(e, "3~") && t.cur < t.inlen)
 		cut(t.cur, next_cp(t.cur));
+}
+
+/* Text into the line at the cursor, while it fits. */
+static void
+insert(const char *p, size_t n)
+{
+	if (t.inlen + n > AXO_TUI_LINE_MAX) {
+		if (!t.full)
+			add(AXO_TUI_NOTE, LINE_FULL, 0);
+		t.full = 1;
+		return;
+	}
+	memmove(t.in + t.cur + n, t.in + t.cur, t.inlen - t.cur);
+	memcpy(t.in + t.cur, p, n);
+	t.cur += n;
+	t.inlen += n;
+}
+
+/*
+ * The end of a paste: one line goes into the input line; several are
+ * held, on the status line, until ^Y sends them (each a message, never a
+ * command) or ^N drops them, as weechat asks (issue 13 item 4).
+ */
+static void
+paste_end(void)
+{
+	size_t i, lines = 1;
+
+	t.pasting = 0;
+	while (t.plen > 0 && t.paste[t.plen - 1] == '\n')
+		t.plen--;
+	if (t.pover) {
+		add(AXO_TUI_NOTE, PASTE_LONG, 0);
+		return;
+	}
+	for (i = 0; i < t.plen; i++)
+		if (t.paste[i] == '\n')
+			lines++;
+	if (lines == 1) {
+		insert(t.paste, t.plen);
+		return;
+	}
+	if (t.held != NULL) {
+		add(AXO_TUI_NOTE, "* a paste waits: ^Y sends it, ^N drops it",
+		    0);
+		return;
+	}
+	t.held = malloc(t.plen + 1);
+	if (t.held == NULL)
+		return;
+	memcpy(t.held, t.paste, t.plen);
+	t.held[t.plen] = '\0';
+	t.heldlen = t.plen;
+	t.heldn = lines;
+}
+
+static void
+held_send(axo_tui_fn fn, void *arg)
+{
+	char *base = t.held, *p, *e, *end = t.held + t.heldlen;
+
+	t.held = NULL;
+	for (p = base; p < end; p = e + 1) {
+		e = memchr(p, '\n', (size_t)(end - p));
+		if (e == NULL)
+			e = end;
+		*e = '\0';
+		if (e > p)
+			fn(arg, AXO_TUI_TEXT, p, (size_t)(e - p));
+	}
+	free(base);
 }
 
 /* Alt and a key (Esc, then the key within ESC_MS): 1 if it is ours. */
@@ -622,6 +723,19 @@ axo_tui_input(const unsigned char *buf, size_t n, axo_tui_fn fn, void *arg)
 			t.esc_at = axo_clock_ms();
 			continue;
 		}
+		if (t.pasting) {
+			if (c == '\r')
+				c = '\n';
+			if (c == '\t')
+				c = ' ';
+			if (c < 0x20 && c != '\n')
+				continue;
+			if (t.plen < AXO_TUI_LINE_MAX)
+				t.paste[t.plen++] = (char)c;
+			else
+				t.pover = 1;
+			continue;
+		}
 		switch (c) {
 		case '\r':
 		case '\n':
@@ -629,6 +743,7 @@ axo_tui_input(const unsigned char *buf, size_t n, axo_tui_fn fn, void *arg)
 				t.in[t.inlen] = '\0';
 				j = t.inlen;
 				t.inlen = t.cur = 0;
+				t.full = 0;
 				keep(t.in);
 				fn(arg, AXO_TUI_LINE, t.in, j);
 			}
@@ -670,8 +785,17 @@ axo_tui_input(const unsigned char *buf, size_t n, axo_tui_fn fn, void *arg)
 		case 16:	/* ^P, ^N: as Up and Down */
 			recall(1);
 			break;
-		case 14:
-			recall(0);
+		case 14:	/* ^N drops a held paste */
+			if (t.held != NULL) {
+				free(t.held);
+				t.held = NULL;
+				add(AXO_TUI_NOTE, "* paste dropped", 0);
+			} else
+				recall(0);
+			break;
+		case 25:	/* ^Y sends a held paste */
+			if (t.held != NULL)
+				held_send(fn, arg);
 			break;
 		case 21:	/* ^U */
 			cut(0, t.cur);
@@ -683,12 +807,9 @@ axo_tui_input(const unsigned char *buf, size_t n, axo_tui_fn fn, void *arg)
 			c = ' ';
 			/* FALLTHROUGH */
 		default:
-			if (c < 0x20 || t.inlen >= AXO_CHAT_TEXT_MAX)
+			if (c < 0x20)
 				break;
-			memmove(t.in + t.cur + 1, t.in + t.cur,
-			    t.inlen - t.cur);
-			t.in[t.cur++] = (char)c;
-			t.inlen++;
+			insert((const char *)&c, 1);
 		}
 	}
 	if (!t.active)

@@ -21,6 +21,8 @@
 #define AXO_TUI_PEER	1
 #define AXO_TUI_MINE	2
 #define AXO_TUI_LINE	0
+#define AXO_TUI_TEXT	1	/* a pasted line: text, never a command */
+#define AXO_TUI_LINE_MAX	65536	/* the input line, a paste */
 typedef void (*axo_tui_fn)(void *arg, int kind, const char *line,
     size_t len);
 int axo_tui_start(int red, const char *me, const char *peer);

@@ -829,3 +829,57 @@ tmquit() {
 	waitfor bob.out "<alice> abcdefghijklmnopqrstuvwxyz"
 	tmquit
 }
+
+@test "axo-chat: the window in tmux: a paste of several lines waits for ^Y or ^N; one line goes in the input line" {
+	tmstart 100 24
+	printf 'p1\n.quit\np3\np4\n' | tm load-buffer -
+	tm paste-buffer -p -t chat
+	waitscreen "| paste of 4 lines: ^Y sends them as 4 messages, ^N drops it"
+	[ "$(inputline)" = ">" ]
+	# keys still edit the draft while it waits
+	tm send-keys -t chat -l "draft"
+	waitinput "> draft"
+	! grep -q "<alice>" bob.out
+	tm send-keys -t chat C-y
+	waitfor bob.out "<alice> p4"
+	[ "$(grep '<alice>' bob.out)" = "<alice> p1
+<alice> .quit
+<alice> p3
+<alice> p4" ]
+	! screen | grep -qF "paste of"
+	[ "$(inputline)" = "> draft" ]
+	# dropped with ^N
+	printf 'x1\nx2\n' | tm load-buffer -
+	tm paste-buffer -p -t chat
+	waitscreen "paste of 2 lines"
+	tm send-keys -t chat C-n
+	waitscreen "* paste dropped"
+	! screen | grep -qF "paste of"
+	# one line: into the input line at the cursor, sent with Enter
+	printf ' pasted' | tm load-buffer -
+	tm paste-buffer -p -t chat
+	waitinput "> draft pasted"
+	tm send-keys -t chat Enter
+	waitfor bob.out "<alice> draft pasted"
+	! grep -q "<alice> x" bob.out
+	tmquit
+}
+
+@test "axo-chat: a line longer than a message goes as several, and says so; past 64 KiB it is refused" {
+	start "" ""
+	long=$(head -c 5000 /dev/zero | tr '\0' a)
+	line alice "$long"
+	waitfor alice.err "a line of 5000 bytes went as 2 messages"
+	line alice "$(head -c 70000 /dev/zero | tr '\0' b)"
+	waitfor alice.err "not sent"
+	line alice "after"
+	waitfor bob.out "<alice> after"
+	line alice ".quit"
+	finish
+	[ "$PST" -eq 0 ]
+	[ "$(cat alice.err)" = "axo-chat: warning: a line of 5000 bytes went as 2 messages (4096 bytes at most each)
+axo-chat: warning: not sent: a line of more than 65536 bytes" ]
+	[ "$(sed -n 1p bob.out)" = "<alice> $(head -c 4096 /dev/zero | tr '\0' a)" ]
+	[ "$(sed -n 2p bob.out)" = "<alice> $(head -c 904 /dev/zero | tr '\0' a)" ]
+	[ "$(sed -n 3p bob.out)" = "<alice> after" ]
+}
