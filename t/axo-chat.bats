@@ -77,7 +77,7 @@ finish() {
 
 # mk SPEC...: the bytes of chat messages, built independently of lib/chat.c
 # from axotor(7): hello:NICK msg:TEXT quit offer:ID:SIZE:NAME accept:ID
-# reject:ID abort:ID chunk:ID:FILE:OFF:LEN end:ID:FILE endhex:ID:HEX
+# reject:ID[:WHY] abort:ID chunk:ID:FILE:OFF:LEN end:ID:FILE endhex:ID:HEX
 # raw:HEX.  TEXT and NAME take Python escapes (\x1b).
 mk() {
 	/usr/bin/python3 - "$@" <<'PY'
@@ -97,7 +97,9 @@ for spec in sys.argv[1:]:
     elif k == 'receipt': p = struct.pack('>I', int(a[0]))
     elif k == 'offer':
         p = struct.pack('>IQ', int(a[0]), int(a[1])) + esc(':'.join(a[2:]))
-    elif k in ('accept', 'reject', 'abort'): p = struct.pack('>I', int(a[0]))
+    elif k in ('accept', 'abort'): p = struct.pack('>I', int(a[0]))
+    elif k == 'reject':
+        p = struct.pack('>I', int(a[0])) + esc(':'.join(a[1:]))
     elif k == 'chunk':
         with open(a[1], 'rb') as f:
             f.seek(int(a[2])); d = f.read(int(a[3]))
@@ -130,6 +132,8 @@ while i + 5 <= len(b):
         print(k, *struct.unpack('>IQ', p[:12]), p[12:].decode('utf-8', 'replace'))
     elif t == 19: print(k, struct.unpack('>I', p[:4])[0], len(p) - 4)
     elif t == 20: print(k, struct.unpack('>I', p[:4])[0], p[4:].hex())
+    elif t == 18 and len(p) > 4:
+        print(k, struct.unpack('>I', p[:4])[0], p[4:].decode())
     else: print(k, struct.unpack('>I', p[:4])[0])
 if i != len(b): print('trailing', len(b) - i)
 PY
@@ -363,11 +367,11 @@ accept 6" ]
 	[ "$output" = "* rejected f (5 bytes) from alice: no download directory (-d)
 * alice has quit the chat" ]
 	[ "$(dec reply)" = "hello 1 bob
-reject 7" ]
-	# between two real chats
+reject 7 no download directory" ]
+	# between two real chats: the sender is told why
 	start "" ""
 	line alice ".send f"
-	waitfor alice.out "* bob rejected f"
+	waitfor alice.out "* bob rejected f: no download directory"
 	line alice ".quit"
 	finish
 	[ "$PST" -eq 0 ]
@@ -882,4 +886,65 @@ axo-chat: warning: not sent: a line of more than 65536 bytes" ]
 	[ "$(sed -n 1p bob.out)" = "<alice> $(head -c 4096 /dev/zero | tr '\0' a)" ]
 	[ "$(sed -n 2p bob.out)" = "<alice> $(head -c 904 /dev/zero | tr '\0' a)" ]
 	[ "$(sed -n 3p bob.out)" = "<alice> after" ]
+}
+
+@test "axo-chat: the sender is told why an offer was rejected; a reason that is not text is 97" {
+	# the peer's why, shown cleaned; an empty one is a plain no
+	printf 'data\n' >f
+	mkfifo net
+	axo-chat -n alice -p bob 6<net 7>reply <>alice.in >alice.out 2>alice.err 3>&- &
+	echo $! >alice.pid
+	exec 8>net
+	mk hello:bob >&8
+	line alice ".send f"
+	waitfor alice.out "* offering f (5 bytes) to bob"
+	mk reject:1:unable\ to\ save\ it:\ Permission\ denied >&8
+	waitfor alice.out "* bob rejected f: unable to save it: Permission denied"
+	line alice ".send f"
+	mk reject:2 quit >&8
+	exec 8>&-
+	waitfor alice.out "* bob has quit the chat"
+	grep -qx "\* bob rejected f" alice.out
+	# a reason with a control character
+	mk hello:bob reject:1:x\\x1by >stream
+	run --separate-stderr axo-chat -n alice -p bob 6<stream 7>reply 0<>idle
+	[ "$status" -eq 97 ]
+	[ "$stderr" = "axo-chat: fatal: protocol violation by bob: a reason that is not printable UTF-8" ]
+	# a directory that cannot be written says so to the sender (root
+	# writes anywhere: then this part is not run)
+	if [ "$(id -u)" != 0 ]; then
+		mkdir ro && chmod 500 ro
+		start "" "-d ro"
+		line alice ".send f"
+		waitfor alice.out "* bob rejected f: unable to save it: Permission denied"
+		line alice ".quit"
+		finish
+	fi
+}
+
+@test "axo-chat: the receiver's own .abort is its own, not the sender's" {
+	head -c 100000 /dev/urandom >f
+	mkfifo slow
+	axo-chat -n bob -p alice -d dl 6<slow 7>reply <>bob.in >bob.out 2>bob.err 3>&- &
+	echo $! >bob.pid
+	exec 8>slow
+	mk hello:alice offer:1:100000:f chunk:1:f:0:30000 >&8
+	waitfor bob.out "receiving f: 25%"
+	line bob ".abort"
+	waitfor bob.out "* stopped receiving f"
+	# the sender's answer to the stop, then more chat
+	mk chunk:1:f:30000:100 abort:1 msg:after quit >&8
+	exec 8>&-
+	waitfor bob.out "* alice has quit the chat"
+	[ "$(cat bob.out)" = "* receiving f (97.7 KiB) from alice into dl
+* receiving f: 25%
+* stopped receiving f
+<alice> after
+* alice has quit the chat" ]
+	[ "$(ls -A dl)" = "" ]
+	[ ! -s bob.err ]
+	[ "$(dec reply)" = "hello 1 bob
+accept 1
+reject 1
+receipt 1" ]
 }
