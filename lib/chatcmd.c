@@ -2,6 +2,7 @@
 /* chatcmd.c: the user's lines in a chat: commands and messages (axo-chat). */
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "chat.h"
@@ -22,10 +23,71 @@ static const char *const help[] = {
 	"  ..text       send a line that starts with a dot",
 };
 
+/*
+ * The path of .send as a shell would read one word: a terminal pastes a
+ * dropped file as '/tmp/my file.pdf' (or my\ file.pdf), and ~/ is the
+ * home directory.  Without quotes or backslashes the text is the path as
+ * it is, spaces and all.  -1 when it is not one word, or too long.
+ */
+static int
+send_path(char *out, size_t len, const char *in)
+{
+	const char *home = getenv("HOME");
+	size_t o = 0, n;
+	char q = 0;
+
+	while (*in == ' ')
+		in++;
+	n = strlen(in);
+	while (n > 0 && in[n - 1] == ' ')
+		n--;
+	if ((in[0] == '~' && (n == 1 || in[1] == '/')) && home != NULL &&
+	    home[0] != '\0') {
+		if (strlen(home) >= len)
+			return -1;
+		memcpy(out, home, strlen(home));
+		o = strlen(home);
+		in++, n--;
+	}
+	if (strcspn(in, "'\"\\") >= n) {
+		if (o + n >= len)
+			return -1;
+		memcpy(out + o, in, n);
+		out[o + n] = '\0';
+		return o + n > 0 ? 0 : -1;
+	}
+	for (; n > 0; in++, n--) {
+		char c = *in;
+
+		if (q == '\'') {
+			if (c == '\'') {
+				q = 0;
+				continue;
+			}
+		} else if (c == '\\' && n > 1 && (q == 0 || in[1] == '"' ||
+		    in[1] == '\\')) {
+			in++, n--;
+			c = *in;
+		} else if (c == '"' && q == '"') {
+			q = 0;
+			continue;
+		} else if ((c == '\'' || c == '"') && q == 0) {
+			q = c;
+			continue;
+		} else if (c == ' ' && q == 0)
+			return -1;
+		if (o + 1 >= len)
+			return -1;
+		out[o++] = c;
+	}
+	out[o] = '\0';
+	return q == 0 && o > 0 ? 0 : -1;
+}
+
 void
 axo_chatcmd_line(struct axo_chatsess *s, const char *line, size_t n)
 {
-	char text[AXO_CHAT_TEXT_MAX + 1];
+	char text[AXO_CHAT_TEXT_MAX + 1], path[AXO_CHAT_TEXT_MAX + 1];
 	size_t i;
 
 	if (s->quitting)
@@ -54,10 +116,11 @@ axo_chatcmd_line(struct axo_chatsess *s, const char *line, size_t n)
 			if (n > 6)
 				axo_chat_clean(text, sizeof text,
 				    (const unsigned char *)line + 6, n - 6);
-			if (n <= 6 || text[0] == '\0')
+			if (n <= 6 || text[0] == '\0' ||
+			    send_path(path, sizeof path, text) == -1)
 				axo_chatsess_complain(s, "usage: .send PATH");
 			else
-				axo_chatxfer_offer(s, text);
+				axo_chatxfer_offer(s, path);
 		} else {
 			axo_chat_clean(text, 64, (const unsigned char *)line,
 			    n);

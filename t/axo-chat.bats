@@ -311,21 +311,61 @@ pair: prog2 exited 111" ]
 	[ "$(ls -A dl)" = big ]
 }
 
-@test "axo-chat: a name taken gets a numbered name; nothing is overwritten" {
-	printf 'first\n' >dl/report
-	printf 'second\n' >dl/report.1
-	printf 'new data\n' >report
+@test "axo-chat: a name taken gets a numbered name before its extension; nothing is overwritten" {
+	printf 'first\n' >dl/report.pdf
+	printf 'second\n' >"dl/report (1).pdf"
+	printf 'new data\n' >report.pdf
+	printf 'dot\n' >LICENSE
 	start "" "-d dl"
-	line alice ".send report"
-	waitfor bob.out "saved report from alice as dl/report.2"
-	line alice ".send $T/report"
-	waitfor bob.out "saved report from alice as dl/report.3"
+	line alice ".send report.pdf"
+	waitfor bob.out "saved report.pdf from alice as dl/report (2).pdf"
+	line alice ".send $T/report.pdf"
+	waitfor bob.out "saved report.pdf from alice as dl/report (3).pdf"
+	line alice ".send LICENSE"
+	line alice ".send LICENSE"
+	waitfor bob.out "saved LICENSE from alice as dl/LICENSE (1)"
 	line alice ".quit"
 	finish
 	[ "$PST" -eq 0 ]
-	[ "$(cat dl/report)" = first ] && [ "$(cat dl/report.1)" = second ]
-	cmp report dl/report.2 && cmp report dl/report.3
-	[ "$(ls -A dl | wc -l)" -eq 4 ]
+	[ "$(cat dl/report.pdf)" = first ] && [ "$(cat "dl/report (1).pdf")" = second ]
+	cmp report.pdf "dl/report (2).pdf" && cmp report.pdf "dl/report (3).pdf"
+	cmp LICENSE dl/LICENSE
+	[ "$(ls -A dl | wc -l)" -eq 6 ]
+}
+
+@test "axo-chat: .send takes a quoted path, a backslashed space and ~/" {
+	mkdir -p home/docs
+	printf 'one\n' >"home/docs/my file.txt"
+	printf 'two\n' >"home/it's.txt"
+	printf 'three\n' >home/plain
+	pair -p sh -c "HOME='$T/home'; export HOME; $(side alice bob)" -- sh -c "$(side bob alice -d dl)" \
+		>pair.out 2>pair.err 3>&- &
+	PAIR=$!
+	line alice ".send '$T/home/docs/my file.txt'"
+	waitfor bob.out "saved my file.txt from alice"
+	line alice ".send \"~/it's.txt\""
+	line alice ".send ~/it\\'s.txt"
+	waitfor alice.err "unable to open"
+	line alice ".send ~/'it'\\''s.txt'"
+	waitfor bob.out "saved it's.txt from alice as dl/it's.txt"
+	line alice ".send ~/docs/my\\ file.txt"
+	waitfor bob.out "saved my file.txt from alice as dl/my file (1).txt"
+	line alice ".send  ~/plain "
+	waitfor bob.out "saved plain from alice"
+	line alice ".send $T/home/docs/my file.txt"
+	waitfor bob.out "as dl/my file (2).txt"
+	line alice ".send 'unclosed"
+	line alice ".send two words'"
+	waitfor alice.err "usage: .send PATH
+axo-chat: warning: usage: .send PATH"
+	line alice ".quit"
+	finish
+	[ "$PST" -eq 0 ]
+	[ "$(cat alice.err)" = "axo-chat: warning: unable to open ~/it's.txt: No such file or directory
+axo-chat: warning: usage: .send PATH
+axo-chat: warning: usage: .send PATH" ]
+	cmp "home/it's.txt" "dl/it's.txt"
+	cmp "home/docs/my file.txt" "dl/my file (1).txt"
 }
 
 @test "axo-chat: a hostile file name becomes a safe basename inside the directory" {
@@ -343,10 +383,10 @@ pair: prog2 exited 111" ]
 	cd "$T"
 	[ "$status" -eq 0 ]
 	[ "$stderr" = "" ]
-	[ "$(ls -A dl/inner | sort | tr '\n' ' ')" = "a[31mbcd file file.1 hidden passwd x " ]
+	[ "$(ls -A dl/inner | sort | tr '\n' ' ')" = "a[31mbcd file file (1) hidden passwd x " ]
 	[ "$(ls -A dl | tr '\n' ' ')" = "inner " ]
 	[ ! -e "$T/x" ]
-	for n in x passwd a[31mbcd hidden file file.1; do
+	for n in x passwd a[31mbcd hidden file "file (1)"; do
 		cmp f "dl/inner/$n"
 	done
 	[ "$(dec reply)" = "hello 1 bob

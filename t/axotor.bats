@@ -362,7 +362,7 @@ tstart() {
 	shows c "offers big.bin .*: .accept or .reject" 60
 	type_line c .accept
 	shows c "saved big.bin" 120
-	[ "$(sha "$T/dl.c/big.bin.1")" = "$(sha "$T/big.bin")" ]
+	[ "$(sha "$T/dl.c/big (1).bin")" = "$(sha "$T/big.bin")" ]
 	[ "$(cat "$T/dl.c/big.bin")" = old ]
 	[ "$(status_colour c)" = 42m ]
 	type_line s .quit
