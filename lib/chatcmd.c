@@ -24,6 +24,34 @@ static const char *const help[] = {
 };
 
 /*
+ * A hex verifier in groups of four, eight to a line, to be read aloud
+ * as Signal's safety numbers are; any other text as it is.
+ */
+static void
+say_verifier(struct axo_chatsess *s, const char *v)
+{
+	char line[64];
+	size_t n = strlen(v), i, o;
+
+	if (n < 16 || n % 4 != 0 || strspn(v, "0123456789abcdef") != n) {
+		axo_chatsess_say(s, "verifier: %s", v);
+		return;
+	}
+	axo_chatsess_say(s, "verifier, to read aloud and compare with %s:",
+	    s->o->peer);
+	for (i = 0; i < n;) {
+		o = 0;
+		do {
+			memcpy(line + o, v + i, 4);
+			o += 4, i += 4;
+			line[o++] = ' ';
+		} while (i < n && i % 32 != 0);
+		line[o - 1] = '\0';
+		axo_chatsess_say(s, "  %s", line);
+	}
+}
+
+/*
  * The path of .send as a shell would read one word: a terminal pastes a
  * dropped file as '/tmp/my file.pdf' (or my\ file.pdf), and ~/ is the
  * home directory.  Without quotes or backslashes the text is the path as
@@ -100,8 +128,7 @@ axo_chatcmd_line(struct axo_chatsess *s, const char *line, size_t n)
 				axo_chatsess_say(s, "%s", help[i]);
 		} else if (n == 7 && !memcmp(line, ".verify", 7)) {
 			if (s->o->verifier != NULL)
-				axo_chatsess_say(s, "verifier: %s",
-				    s->o->verifier);
+				say_verifier(s, s->o->verifier);
 			else
 				axo_chatsess_say(s,
 				    "no verifier was given (-V)");

@@ -247,7 +247,8 @@ axo_chat_run(const struct axo_chat_opts *opts)
 	nonblock(s, AXO_FD_NET_OUT);
 	if (!o->tui)
 		setvbuf(stdout, NULL, _IOLBF, 0);
-	else if (axo_tui_start(o->red, o->me, o->peer) == -1)
+	else if (axo_tui_start(o->red ? AXO_TUI_RED : o->verified ?
+	    AXO_TUI_VERIFIED : AXO_TUI_UNVERIFIED, o->me, o->peer) == -1)
 		axo_chatsess_die(s, AXO_EXIT_TEMP,
 		    "unable to set up the terminal");
 

@@ -41,7 +41,7 @@
 static struct {
 	int active;
 	struct termios orig;
-	int rows, cols, red;
+	int rows, cols, red, verified;
 	char me[AXO_CHAT_NICK_MAX + 1], peer[AXO_CHAT_NICK_MAX + 1];
 	char in[AXO_TUI_LINE_MAX + 1];
 	int full;		/* said that the line is full */
@@ -204,13 +204,14 @@ draw_bottom(void)
 	char back[64] = "", pastemsg[96];
 
 	snprintf(pastemsg, sizeof pastemsg, "paste of %zu lines: ^Y sends "
-	    "them as %zu messages, ^N drops it", t.heldn, t.heldn);
+	    "%zu messages, ^N drops it", t.heldn, t.heldn);
 	if (t.back > 0)
 		snprintf(back, sizeof back, " | scrolled back %zu (PageDown)",
 		    t.back);
 	n = (size_t)snprintf(st, sizeof st, " %s <-> %s | %s | %s%s%s%s",
 	    t.me, t.peer, t.link[0] ? t.link : t.red ?
-	    "SMP FAILED: not verified" : "end-to-end encrypted",
+	    "SMP FAILED: not verified" : t.verified ?
+	    "encrypted, verified (SMP)" : "encrypted, not verified",
 	    t.held ? pastemsg : t.offer[0] ? t.offer : ".help",
 	    t.progress[0] ? " | " : "", t.progress, back);
 	if (n >= sizeof st)
@@ -381,7 +382,7 @@ axo_tui_offer(const char *s)
 }
 
 int
-axo_tui_start(int red, const char *me, const char *peer)
+axo_tui_start(int trust, const char *me, const char *peer)
 {
 	struct termios raw;
 
@@ -402,7 +403,8 @@ axo_tui_start(int red, const char *me, const char *peer)
 	if (tcsetattr(0, TCSADRAIN, &raw) == -1)
 		return -1;
 	t.active = 1;
-	t.red = red;
+	t.red = trust == AXO_TUI_RED;
+	t.verified = trust == AXO_TUI_VERIFIED;
 	/* bracketed paste: a paste comes between ESC [200~ and ESC [201~ */
 	puts_("\033[?2004h");
 	snprintf(t.me, sizeof t.me, "%s", me);

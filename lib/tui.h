@@ -25,7 +25,11 @@
 #define AXO_TUI_LINE_MAX	65536	/* the input line, a paste */
 typedef void (*axo_tui_fn)(void *arg, int kind, const char *line,
     size_t len);
-int axo_tui_start(int red, const char *me, const char *peer);
+/* start's trust: green "verified (SMP)", green "not verified", red */
+#define AXO_TUI_UNVERIFIED	0
+#define AXO_TUI_VERIFIED	1
+#define AXO_TUI_RED		2
+int axo_tui_start(int trust, const char *me, const char *peer);
 void axo_tui_stop(void);
 void axo_tui_print(int kind, const char *line);
 /*

@@ -11,8 +11,8 @@
 #include "chat.h"
 #include "chatloop.h"
 
-#define USAGE "axo-chat [-n nick] [-p peernick] [-c green|red] [-d dir] " \
-	"[-y] [-V file] [-e fd] [--receipts] [-q]"
+#define USAGE "axo-chat [-n nick] [-p peernick] [-c green|red] [--verified] " \
+	"[-d dir] [-y] [-V file] [-e fd] [--receipts] [-q]"
 
 #define VERIFIER_MAX	1024
 
@@ -40,6 +40,7 @@ main(int argc, char **argv)
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "events-fd", required_argument, NULL, 'e' },
 		{ "receipts", no_argument, NULL, 'R' },
+		{ "verified", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -90,6 +91,9 @@ main(int argc, char **argv)
 			break;
 		case 'R':
 			o.receipts = 1;
+			break;
+		case 'v':
+			o.verified = 1;
 			break;
 		case 'h':
 			axo_help(USAGE);

@@ -6,7 +6,7 @@
 load helpers/common
 bats_require_minimum_version 1.5.0
 
-USAGE="axo-chat: usage: axo-chat [-n nick] [-p peernick] [-c green|red] [-d dir] [-y] [-V file] [-e fd] [--receipts] [-q]"
+USAGE="axo-chat: usage: axo-chat [-n nick] [-p peernick] [-c green|red] [--verified] [-d dir] [-y] [-V file] [-e fd] [--receipts] [-q]"
 
 setup() {
 	axo_setup_tmp
@@ -726,12 +726,12 @@ pair: prog2 exited 111" ]
 	waitscreen "alice <-> bob"
 	tm send-keys -t chat ".send big" Enter
 	waitscreen "sending big [#"
-	screen | sed -n 23p | grep -qE '^ alice <-> bob \| end-to-end encrypted \| \.help \| sending big \[#+-*\] [0-9]+%'
+	screen | sed -n 23p | grep -qE '^ alice <-> bob \| encrypted, not verified \| \.help \| sending big \[#+-*\] [0-9]+%'
 	waitfor bob.out "receiving big: 25%"
 	tm send-keys -t chat ".abort" Enter
 	waitscreen "* aborted sending big"
 	waitfor bob.out "* alice aborted big"
-	[ "$(screen | sed -n 23p | sed 's/ *$//')" = " alice <-> bob | end-to-end encrypted | .help" ]
+	[ "$(screen | sed -n 23p | sed 's/ *$//')" = " alice <-> bob | encrypted, not verified | .help" ]
 	[ "$(ls -A dl)" = "" ]
 	tm send-keys -t chat ".quit" Enter
 	waitfor bob.out "* alice has quit the chat"
@@ -878,7 +878,7 @@ tmquit() {
 	tmstart 100 24
 	printf 'p1\n.quit\np3\np4\n' | tm load-buffer -
 	tm paste-buffer -p -t chat
-	waitscreen "| paste of 4 lines: ^Y sends them as 4 messages, ^N drops it"
+	waitscreen "| paste of 4 lines: ^Y sends 4 messages, ^N drops it"
 	[ "$(inputline)" = ">" ]
 	# keys still edit the draft while it waits
 	tm send-keys -t chat -l "draft"
@@ -987,4 +987,20 @@ axo-chat: warning: not sent: a line of more than 65536 bytes" ]
 accept 1
 reject 1
 receipt 1" ]
+}
+
+@test "axo-chat: the window in tmux: verified (SMP) and not verified differ; .verify in groups to read aloud" {
+	printf '0123456789abcdef0123456789abcdeffedcba9876543210fedcba9876543210\n' >verifier
+	tmstart 80 24 "-V verifier --verified"
+	[ "$(screen | sed -n 23p | sed 's/ *$//')" = " alice <-> bob | encrypted, verified (SMP) | .help" ]
+	tm send-keys -t chat ".verify" Enter
+	waitscreen "*   fedc ba98 7654 3210 fedc ba98 7654 3210"
+	screen | grep -qxF "* verifier, to read aloud and compare with bob:"
+	screen | grep -qxF "*   0123 4567 89ab cdef 0123 4567 89ab cdef"
+	tmquit
+	tm kill-server
+	rm -f rc
+	tmstart 80 24
+	[ "$(screen | sed -n 23p | sed 's/ *$//')" = " alice <-> bob | encrypted, not verified | .help" ]
+	tmquit
 }
