@@ -165,6 +165,49 @@ clean() {
 	[[ "${lines[0]}" == "usage: axotor -s|-c "* ]]
 }
 
+# local KEY-TEXT [axotor options]: a side that must fail before tor
+# starts: status, output, and how long it took in LOCAL_S
+local_fail() {
+	local t0
+	printf '%s\n' "$1" >"$T/key"
+	shift
+	t0=$(date +%s)
+	run axotor -s -k 4 --no-smp "$@" 4<"$T/key" </dev/null
+	LOCAL_S=$(($(date +%s) - t0))
+}
+
+@test "axotor: every local check before tor starts, with the programs' words" {
+	KEY_MSG="axotor: fatal: bad master key: want digits, a hyphen and words, like 93-xyz1zy"
+	for k in "" "abc" "12-a b" "-ab" "12345678901234567-a" \
+		"1-$(head -c 10240 /dev/zero | tr '\0' a)"; do
+		local_fail "$k" -n alice -p bob
+		[ "$status" -eq 100 ]
+		[ "$output" = "$KEY_MSG" ]
+		[ "$LOCAL_S" -le 2 ]
+	done
+	for r in http://relay ws:// ws://:4000/v1 ws://h:0/v1 ws://h:65536/v1 ws://h:x/v1; do
+		local_fail 1-ab -n alice -p bob -r "$r"
+		[ "$status" -eq 100 ]
+		[ "$output" = "axotor: fatal: bad relay url: want ws://host:port/path" ]
+	done
+	local_fail 1-ab -n "$(head -c 65 /dev/zero | tr '\0' a)" -p bob
+	[ "$status" -eq 100 ]
+	[ "$output" = "axotor: fatal: a nick must be 1 to 64 bytes of printable UTF-8" ]
+	local_fail 1-ab -n alice -p "$(printf 'b\033[31mob')"
+	[ "$status" -eq 100 ]
+	[ "$output" = "axotor: fatal: a peer's nick must be 1 to 64 bytes of printable UTF-8" ]
+	local_fail 1-ab -n "$(printf 'al\377ice')" -p bob
+	[ "$status" -eq 100 ]
+	[ "$output" = "axotor: fatal: a nick must be 1 to 64 bytes of printable UTF-8" ]
+	local_fail 1-ab -n alice -p bob -t 0
+	[ "$status" -eq 100 ]
+	[ "$output" = "axotor: fatal: -t must be at least 1 second" ]
+	[ -z "$(ls -A "$T/run")" ]
+	run axo-onion connect -s 9 -t 5 notanonion.onion 80 true
+	[ "$status" -eq 100 ]
+	[ "$output" = "axo-onion: fatal: not a v3 onion address: notanonion.onion" ]
+}
+
 @test "axotor: a private directory on a disk is refused, nothing left" {
 	disk=$(axo_disk_dir)
 	printf '1-aa\n' >"$T/key"
