@@ -490,6 +490,14 @@ main(int argc, char **argv)
 		/* cmd_send.py _handle_answer: message_ack must be "ok" */
 		txt = json_string_value(json_object_get(json_object_get(j,
 		    "answer"), "message_ack"));
+		if (txt == NULL && json_object_get(j, "offer") != NULL) {
+			/* both sent an offer: both sides were started with
+			 * send (axotor -s on both) */
+			shut("errory");
+			axo_die(EX_PROTO, "the peer sent an offer, not an "
+			    "answer: it seems to be a server too (-s on both "
+			    "sides?)");
+		}
 		if (txt == NULL || strcmp(txt, "ok") != 0) {
 			shut("errory");
 			axo_die(EX_PROTO, "peer sent a bad answer");

@@ -739,3 +739,15 @@ axo-pake: fatal: timed out waiting for the peer" ]
 	[ "$stderr" = "axo-pake: fatal: master key mismatch" ]
 	[ "$(bgwait s2)" -eq 1 ]
 }
+
+@test "axo-pake: both sides send: each says the peer seems to be a server too" {
+	code=$(mb_code)
+	printf 'rec one\n' >"$T/rec"
+	printf 'rec two\n' >"$T/rec2"
+	bg_in s "$T/rec" ap s send "$code" -a axotor/test/twosend
+	run --separate-stderr ap r send "$code" -a axotor/test/twosend <"$T/rec2"
+	[ "$status" -eq 97 ]
+	[ "$stderr" = "axo-pake: fatal: the peer sent an offer, not an answer: it seems to be a server too (-s on both sides?)" ]
+	[ "$(bgwait s)" -eq 97 ]
+	[ "$(cat "$T/s.err")" = "axo-pake: fatal: the peer sent an offer, not an answer: it seems to be a server too (-s on both sides?)" ]
+}

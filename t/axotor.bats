@@ -73,7 +73,7 @@ side() {
 			eval "exec {$v}>&-" 2>/dev/null || true
 		done
 		st=0
-		axotor "$@" -r "$RELAY" -t 90 $SIDE_TOR \
+		axotor "$@" -r "$RELAY" -t "${SIDE_T:-90}" $SIDE_TOR \
 			<"$T/$name.in" >"$T/$name.out" 2>"$T/$name.err" || st=$?
 		echo "$st" >"$T/$name.rc"
 	) &
@@ -276,7 +276,43 @@ local_fail() {
 	exited c 1 120
 	grep -qx "axotor: warning: SMP: the secrets do NOT match" "$T/s.err"
 	grep -qx "axotor: warning: SMP: the secrets do NOT match" "$T/c.err"
+	# said once, in axotor's words: not axo-smp's too
+	! grep -q "axo-smp" "$T/s.err"
+	! grep -q "axo-smp" "$T/c.err"
+	grep -qx "axotor: running SMP: waiting for peer's secret..." "$T/s.err"
 	clean
+}
+
+@test "axotor: --no-smp refuses the peer's SMP check; -t bounds the wait for the peer's answer" {
+	printf '11-blue-cup\n' >"$T/key"
+	printf 'rex\n' >"$T/smp.c"
+	side s -s -k 4 --no-smp 4<"$T/key"
+	side c -c -k 4 --smp-secret-fd 5 4<"$T/key" 5<"$T/smp.c"
+	exited s 1 120
+	grep -qx "axotor: waiting for peer's answer..." "$T/s.err"
+	[ "$(tail -1 "$T/s.err")" = "axotor: fatal: peer asks for an SMP check, and --no-smp refuses it" ]
+	exited c 111 60
+	clean
+	# bob, at a terminal, never answers the question: alice gives up
+	# after -t, not after her default
+	printf '12-red-cup\n' >"$T/key"
+	SIDE_T=25
+	side s2 -s -n alice -p bob -k 4 --no-smp 4<"$T/key"
+	SIDE_T=
+	mkdir "$T/dl.c2"
+	tside c2 -c
+	shows c2 "^nick:"
+	type_line c2 bob
+	shows c2 "peer's nick:"
+	type_line c2 alice
+	shows c2 "master key:"
+	type_line c2 12-red-cup
+	shows c2 "Run SMP authentication step\? \(y/N\)" 120
+	wait_for "$T/s2.err" "waiting for bob's answer" 30
+	t0=$(date +%s)
+	exited s2 111 60
+	[ $(($(date +%s) - t0)) -le 30 ]
+	[ "$(tail -1 "$T/s2.err")" = "axotor: fatal: bob did not answer the SMP question within 25 s" ]
 }
 
 @test "axotor: the peer killed: reported, and both private dirs gone" {
