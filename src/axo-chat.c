@@ -16,6 +16,21 @@
 
 #define VERIFIER_MAX	1024
 
+static const char *const opts_help[] = {
+	"-n, --nick NICK           our nick (default me)",
+	"-p, --peer NICK           the peer's nick as we show it (default peer)",
+	"-c, --color green|red     the colour of the status line",
+	"    --verified            SMP matched: \"verified (SMP)\" on the status line",
+	"-d, --download-dir DIR    where received files go",
+	"-y, --accept              accept every offer without asking",
+	"-V, --verifier FILE       the verifier that .verify shows",
+	"-e, --events-fd FD        the link events of axo-ratchet wrap",
+	"    --receipts            \"* delivered N\" lines in line mode",
+	"-q, --quiet               no progress lines in line mode",
+	"-h, --help                this help",
+	NULL
+};
+
 static void
 need_nick(const char *s, const char *what)
 {
@@ -96,9 +111,9 @@ main(int argc, char **argv)
 			o.verified = 1;
 			break;
 		case 'h':
-			axo_help(USAGE);
+			axo_help_opts(USAGE, opts_help);
 		default:
-			axo_usage(USAGE);
+			axo_opt_bad(argv, "n:p:c:d:yV:qe:h", longopts, USAGE);
 		}
 	}
 	if (optind != argc)

@@ -157,13 +157,27 @@ fake() {
 	[ "$output" = "$USAGE" ]
 	run axo-chat -x 6</dev/null 7>/dev/null
 	[ "$status" -eq 100 ]
-	[ "$output" = "$USAGE" ]
+	[ "$output" = "axo-chat: unknown option -x
+$USAGE" ]
+	run axo-chat --foo 6</dev/null 7>/dev/null
+	[ "$status" -eq 100 ]
+	[ "$output" = "axo-chat: unknown option --foo
+$USAGE" ]
+	run axo-chat -n 6</dev/null 7>/dev/null
+	[ "$status" -eq 100 ]
+	[ "$output" = "axo-chat: option -n needs an argument
+$USAGE" ]
 	run axo-chat -y -y 6</dev/null 7>/dev/null
 	[ "$status" -eq 100 ]
 	[ "$output" = "$USAGE" ]
 	run --separate-stderr axo-chat --help
 	[ "$status" -eq 0 ]
-	[ "$output" = "usage: ${USAGE#axo-chat: usage: }" ]
+	[ "${lines[0]}" = "usage: ${USAGE#axo-chat: usage: }" ]
+	[ "${lines[1]}" = "options:" ]
+	for o in nick peer color verified download-dir accept verifier \
+	    events-fd receipts quiet help; do
+		[ "$(sed 1d <<<"$output" | grep -cE -- "(^| )--$o( |$)")" -eq 1 ]
+	done
 	[ "$stderr" = "" ]
 }
 

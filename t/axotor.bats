@@ -163,6 +163,20 @@ clean() {
 	run axotor --help
 	[ "$status" -eq 0 ]
 	[[ "${lines[0]}" == "usage: axotor -s|-c "* ]]
+	# one line an option, each long option of the usage line there
+	[ "${lines[1]}" = "options:" ]
+	for o in nick peer key-fd smp-secret-fd no-smp download-dir accept relay \
+	    relay-direct appid tor-config tor-control tor-socks tor-cookie \
+	    socks-port control-port timeout reconnect keepalive receipts quiet help; do
+		[ "$(sed 1d <<<"$output" | grep -cE -- "(^| )--$o( |$)")" -eq 1 ]
+	done
+	run axotor -s --foo=1
+	[ "$status" -eq 100 ]
+	[ "${lines[0]}" = "axotor: unknown option --foo" ]
+	[[ "${lines[1]}" == "axotor: usage: axotor -s|-c "* ]]
+	run axotor -s stray
+	[ "$status" -eq 100 ]
+	[ "${lines[0]}" = "axotor: unexpected operand stray" ]
 }
 
 # local KEY-TEXT [axotor options]: a side that must fail before tor
