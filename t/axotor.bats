@@ -163,12 +163,14 @@ clean() {
 	run axotor --help
 	[ "$status" -eq 0 ]
 	[[ "${lines[0]}" == "usage: axotor -s|-c "* ]]
+	[ "${lines[1]}" = "       axotor --new-key" ]
 	# one line an option, each long option of the usage line there
-	[ "${lines[1]}" = "options:" ]
+	[ "${lines[2]}" = "options:" ]
 	for o in nick peer key-fd smp-secret-fd no-smp download-dir accept relay \
 	    relay-direct appid tor-config tor-control tor-socks tor-cookie \
-	    socks-port control-port timeout reconnect keepalive receipts quiet help; do
-		[ "$(sed 1d <<<"$output" | grep -cE -- "(^| )--$o( |$)")" -eq 1 ]
+	    socks-port control-port timeout reconnect keepalive receipts quiet \
+	    new-key help; do
+		[ "$(sed 1,2d <<<"$output" | grep -cE -- "(^| )--$o( |$)")" -eq 1 ]
 	done
 	run axotor -s --foo=1
 	[ "$status" -eq 100 ]
@@ -220,6 +222,34 @@ local_fail() {
 	run axo-onion connect -s 9 -t 5 notanonion.onion 80 true
 	[ "$status" -eq 100 ]
 	[ "$output" = "axo-onion: fatal: not a v3 onion address: notanonion.onion" ]
+}
+
+@test "axotor: --new-key makes a strong key; a typed key's strength is said, a weak one warned of" {
+	run --separate-stderr axotor --new-key
+	[ "$status" -eq 0 ]
+	[ "$stderr" = "" ]
+	[[ "$output" =~ ^[0-9]{1,4}(-[a-km-z2-9]{5}){4}$ ]]
+	k1=$output
+	run axotor --new-key
+	[ "$output" != "$k1" ]
+	# axo-pake takes it
+	printf '%s\n' "$k1" >"$T/key"
+	# a running tor that is not there: everything local passes first
+	run --separate-stderr axotor -s -n alice -p bob -k 4 --no-smp \
+		--tor-control 1 --tor-socks 1 -t 5 4<"$T/key" </dev/null
+	[ "$status" -eq 111 ]
+	# 100 random bits; a group of letters only counts as a word (8)
+	[[ "${stderr_lines[0]}" =~ ^axotor:\ master\ key:\ about\ ([0-9]+)\ bits$ ]]
+	[ "${BASH_REMATCH[1]}" -ge 40 ] && [ "${BASH_REMATCH[1]}" -le 100 ]
+	printf '7-guitarist-revenge\n' >"$T/key"
+	run --separate-stderr axotor -s -n alice -p bob -k 4 --no-smp \
+		--tor-control 1 --tor-socks 1 -t 5 4<"$T/key" </dev/null
+	[ "${stderr_lines[0]}" = "axotor: master key: about 16 bits" ]
+	printf '7-ab\n' >"$T/key"
+	run --separate-stderr axotor -s -q -n alice -p bob -k 4 --no-smp \
+		--tor-control 1 --tor-socks 1 -t 5 4<"$T/key" </dev/null
+	[ "${stderr_lines[0]}" = "axotor: warning: a weak master key (about 8 bits): one guess in 256 at the relay would take it; axotor --new-key makes a strong one" ]
+	[ -z "$(ls -A "$T/run")" ]
 }
 
 @test "axotor: a private directory on a disk is refused, nothing left" {
