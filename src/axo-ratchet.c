@@ -77,11 +77,14 @@ parse(int argc, char **argv, struct opts *o, const char *allowed)
 	o->w.reconnect = AXO_WRAP_RECONNECT;
 	o->w.keepalive = AXO_WRAP_KEEPALIVE;
 	/* "+": stop at the first operand, which for wrap is prog. */
+	opterr = 0;	/* our words, not getopt's */
 	while ((c = getopt_long(argc, argv, "+afhk:K:p:r:S:l:DR:A:E:P:", lo, NULL))
 	    != -1) {
 		if (c == 'h')
 			axo_help(USAGE);
-		if (c == '?' || strchr(allowed, c) == NULL)
+		if (c == '?')
+			axo_opt_bad(argv, "+afhk:K:p:r:S:l:DR:A:E:P:", lo, USAGE);
+		if (strchr(allowed, c) == NULL)
 			usage();
 		axo_opt_once(seen, c, USAGE);
 		switch (c) {

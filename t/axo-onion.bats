@@ -110,7 +110,12 @@ U_SERVE="axo-onion: usage: axo-onion serve [-q] -d DIR [-t SECONDS] [-l FD] PROG
 @test "usage: bad, repeated, misplaced options and stray operands" {
 	run axo-onion launch -x -d "$T"
 	[ "$status" -eq 100 ]
-	[ "$output" = "$U_LAUNCH" ]
+	[ "$output" = "axo-onion: unknown option -x
+$U_LAUNCH" ]
+	run axo-onion launch --foo -d "$T"
+	[ "$status" -eq 100 ]
+	[ "$output" = "axo-onion: unknown option --foo
+$U_LAUNCH" ]
 	run axo-onion launch -d "$T" -d "$T"
 	[ "$status" -eq 100 ]
 	[ "$output" = "$U_LAUNCH" ]

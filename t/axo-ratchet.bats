@@ -58,6 +58,14 @@ dec() { axo-ratchet decrypt -S "$1"; }
 	[ "$status" -eq 100 ]
 	run axo-ratchet wrap -S a
 	[ "$status" -eq 100 ]
+	# an unknown option names itself, in our words, not getopt's
+	run axo-ratchet keygen --foo 5>/dev/null
+	[ "$status" -eq 100 ]
+	[ "${lines[0]}" = "axo-ratchet: unknown option --foo" ]
+	[ "${lines[1]%% keygen*}" = "axo-ratchet: usage: axo-ratchet" ]
+	run axo-ratchet init -z
+	[ "$status" -eq 100 ]
+	[ "${lines[0]}" = "axo-ratchet: unknown option -z" ]
 }
 
 @test "keygen: a 72-byte key file on fd 5 and the public key on stdout" {
