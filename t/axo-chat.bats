@@ -724,6 +724,9 @@ pair: prog2 exited 111" ]
 	}
 	head -c 20971520 /dev/urandom >big
 	# bob, a script, reads the network through a throttle (about 2 MB/s)
+	# (through a fifo, and axo-chat exec'd: no shell left holding fd 7,
+	# so that alice sees bob's end when he has quit)
+	mkfifo thr
 	cat >bob.sh <<-'EOS'
 	echo $$ >bob.pid
 	/usr/bin/python3 -c '
@@ -732,8 +735,8 @@ pair: prog2 exited 111" ]
 	while True:
 	    d = i.read1(32768)
 	    if not d: break
-	    o.write(d); o.flush(); time.sleep(0.015)' <&6 6<&- 7>&- |
-	axo-chat -n bob -p alice -d dl 6<&0 <>bob.in >bob.out 2>bob.err
+	    o.write(d); o.flush(); time.sleep(0.015)' <&6 6<&- 7>&- >thr &
+	exec axo-chat -n bob -p alice -d dl 6<thr <>bob.in >bob.out 2>bob.err
 	EOS
 	tm new-session -d -s chat -x 80 -y 24 \
 		"cd '$T' && PATH='$PATH' '$AXO_TBIN/helpers/pair' -p sh -c 'exec axo-chat -n alice -p bob' -- sh bob.sh; echo \$? >rc; sleep 60"
