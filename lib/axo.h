@@ -78,6 +78,18 @@ void axo_usage(const char *usage);
 #define AXO_OPT_MAX	512
 __attribute__((noreturn))
 void axo_help(const char *usage);
+/*
+ * axo_help_opts: the usage line, then opts (one line an option, NULL at
+ * the end) on stdout, exit 0.  axo_opt_bad: for a '?' of getopt_long
+ * (opterr 0): "prog: unknown option --foo" or "prog: option -n needs an
+ * argument", then the usage line, exit 100.
+ */
+struct option;
+__attribute__((noreturn))
+void axo_help_opts(const char *usage, const char *const *opts);
+__attribute__((noreturn))
+void axo_opt_bad(char *const *argv, const char *optstring,
+    const struct option *lo, const char *usage);
 void axo_opt_once(unsigned char seen[AXO_OPT_MAX], int c, const char *usage);
 int axo_opt_fd(const char *s, const char *usage);
 

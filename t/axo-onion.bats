@@ -110,7 +110,12 @@ U_SERVE="axo-onion: usage: axo-onion serve [-q] -d DIR [-t SECONDS] [-l FD] PROG
 @test "usage: bad, repeated, misplaced options and stray operands" {
 	run axo-onion launch -x -d "$T"
 	[ "$status" -eq 100 ]
-	[ "$output" = "$U_LAUNCH" ]
+	[ "$output" = "axo-onion: unknown option -x
+$U_LAUNCH" ]
+	run axo-onion launch --foo -d "$T"
+	[ "$status" -eq 100 ]
+	[ "$output" = "axo-onion: unknown option --foo
+$U_LAUNCH" ]
 	run axo-onion launch -d "$T" -d "$T"
 	[ "$status" -eq 100 ]
 	[ "$output" = "$U_LAUNCH" ]
@@ -383,9 +388,10 @@ U_SERVE="axo-onion: usage: axo-onion serve [-q] -d DIR [-t SECONDS] [-l FD] PROG
 	run axo-onion publish -d "$T" -c "$FAKE_PORT" -t 5 5>"$T/rec"
 	[ "$status" -eq 0 ]
 	[ "${lines[0]}" = "axo-onion: info: onion $ADDR.onion added" ]
-	[ "${lines[1]}" = "axo-onion: info: uploading the descriptor to hsdir hsdir1" ]
-	[ "${lines[2]}" = "axo-onion: info: descriptor uploaded to hsdir hsdir1" ]
-	[[ "${lines[3]}" = "axo-onion: info: published in "*" s" ]]
+	# one line for the uploads, not one an hsdir
+	[ "${lines[1]}" = "axo-onion: info: descriptor uploaded to hsdir hsdir1 (1 upload started)" ]
+	[[ "${lines[2]}" = "axo-onion: info: published in "*" s" ]]
+	[ "${#lines[@]}" -eq 3 ]
 	[ "$(wc -c <"$T/rec")" -eq 120 ]
 	grep -qx "axo-onion-cred-v1 $ADDR [A-Za-z0-9+/]\{43\}=" "$T/rec"
 	line=$(grep '^ADD_ONION' "$T/log")

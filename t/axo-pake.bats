@@ -119,22 +119,42 @@ fake() {
 # ---------------------------------------------------------------- usage
 
 @test "axo-pake: usage errors exit 100 with the usage line" {
-	for args in "" "sned" "send -x" "send -t 1 -t 2" "send stray" \
+	for args in "" "sned" "send -t 1 -t 2" "send stray" \
 	    "recv -i 0" "send -o 1" "send -t 0" "send -t abc" "send -k 99999" \
 	    "send -d -s 127.0.0.1:9050"; do
 		run axo-pake $args
 		[ "$status" -eq 100 ]
 		[ "$output" = "$USAGE" ]
 	done
+	# an unknown option names itself
+	run axo-pake send -x
+	[ "$status" -eq 100 ]
+	[ "$output" = "axo-pake: unknown option -x
+$USAGE" ]
+	run axo-pake send --foo=1
+	[ "$status" -eq 100 ]
+	[ "$output" = "axo-pake: unknown option --foo
+$USAGE" ]
+	run axo-pake recv --relay
+	[ "$status" -eq 100 ]
+	[ "$output" = "axo-pake: option --relay needs an argument
+$USAGE" ]
 }
 
-@test "axo-pake: --help prints the usage on stdout and exits 0" {
+@test "axo-pake: --help prints the usage and one line an option on stdout, exits 0" {
 	run --separate-stderr axo-pake --help
 	[ "$status" -eq 0 ]
-	[ "$output" = "usage: ${USAGE#axo-pake: usage: }" ]
+	[ "${lines[0]}" = "usage: ${USAGE#axo-pake: usage: }" ]
+	[ "${lines[1]}" = "options:" ]
+	[ "$stderr" = "" ]
+	# every long option of the usage line has its line
+	for o in key-fd in out key-out verify verify-fd appid relay socks direct \
+	    timeout connect-timeout insecure-disk help; do
+		[ "$(sed 1d <<<"$output" | grep -cE -- "(^| )--$o( |$)")" -eq 1 ]
+	done
 	run --separate-stderr axo-pake recv --help
 	[ "$status" -eq 0 ]
-	[ "$output" = "usage: ${USAGE#axo-pake: usage: }" ]
+	[ "${lines[0]}" = "usage: ${USAGE#axo-pake: usage: }" ]
 }
 
 @test "axo-pake: a bad master key is a usage error and nothing is written" {
@@ -779,4 +799,16 @@ axo-pake: fatal: timed out waiting for the peer" ]
 	[ "$status" -eq 1 ]
 	[ "$stderr" = "axo-pake: fatal: master key mismatch" ]
 	[ "$(bgwait s2)" -eq 1 ]
+}
+
+@test "axo-pake: both sides send: each says the peer seems to be a server too" {
+	code=$(mb_code)
+	printf 'rec one\n' >"$T/rec"
+	printf 'rec two\n' >"$T/rec2"
+	bg_in s "$T/rec" ap s send "$code" -a axotor/test/twosend
+	run --separate-stderr ap r send "$code" -a axotor/test/twosend <"$T/rec2"
+	[ "$status" -eq 97 ]
+	[ "$stderr" = "axo-pake: fatal: the peer sent an offer, not an answer: it seems to be a server too (-s on both sides?)" ]
+	[ "$(bgwait s)" -eq 97 ]
+	[ "$(cat "$T/s.err")" = "axo-pake: fatal: the peer sent an offer, not an answer: it seems to be a server too (-s on both sides?)" ]
 }

@@ -63,11 +63,23 @@ respond() {
 	[ "$output" = "$USAGE" ]
 }
 
-@test "axo-smp: --help prints the usage on stdout" {
+@test "axo-smp: --help prints the usage and one line an option on stdout" {
 	run --separate-stderr axo-smp --help
 	[ "$status" -eq 0 ]
-	[ "$output" = "usage: ${USAGE#axo-smp: usage: }" ]
+	[ "${lines[0]}" = "usage: ${USAGE#axo-smp: usage: }" ]
+	[ "${lines[1]}" = "options:" ]
+	for o in initiator secret-fd timeout id peer-id session-id help; do
+		[ "$(sed 1d <<<"$output" | grep -cE -- "(^| )--$o( |$)")" -eq 1 ]
+	done
 	[ "$stderr" = "" ]
+	run axo-smp --foo --session-id $SID
+	[ "$status" -eq 100 ]
+	[ "$output" = "axo-smp: unknown option --foo
+$USAGE" ]
+	run axo-smp -s
+	[ "$status" -eq 100 ]
+	[ "$output" = "axo-smp: option -s needs an argument
+$USAGE" ]
 }
 
 @test "axo-smp: repeated options and stray operands are usage errors" {
