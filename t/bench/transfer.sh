@@ -6,6 +6,9 @@
 # mailbox published as an onion, as t/axotor.bats does), and a raw
 # transfer through axo-onion serve/connect with cat as the ceiling.
 # Medians of ROUNDS (default 5) rounds; a report, never an assertion.
+# SMALL and BIG are the two sizes in MiB (10, 50); SKIP="os raw" leaves
+# those out (to try a change to axotor alone); XFER_PROBE, a command run
+# just before the line typed during the big .send (ss, strace ...).
 #
 #   ready: OnionShare from its start to the URL printed; axotor from both
 #          sides started to the first line crossing
@@ -35,7 +38,7 @@ cleanup() {
 trap cleanup EXIT INT TERM HUP
 
 ns() { date +%s%N; }
-# wait_for FILE REGEX TENTHS: until a line of FILE matches (bounded)
+# wait_for FILE REGEX N: N times 20 ms at most, until a line of FILE matches (bounded)
 wait_for() {
 	i=0
 	while [ $i -lt "$3" ]; do
@@ -142,22 +145,34 @@ ax_round() {
 	a=$(ns); echo "idle line" >&8
 	wait_for "$d/r/c.out" ' <alice> idle line$' 1000 || return 1
 	idle=$(ms "$a" "$(stamp "$d/r/c.out" ' <alice> idle line$')")
-	a=$(ns); echo ".send $d/small.bin" >&8
+	a=$(ns); a0=$a; echo ".send $d/small.bin" >&8
 	wait_for "$d/r/c.out" 'saved small.bin .*sha256 ok' 6000 || return 1
 	small=$(ms "$a" "$(stamp "$d/r/c.out" 'saved small.bin .*sha256 ok')")
 	a=$(ns); echo ".send $d/big.bin" >&8
 	wait_for "$d/r/c.out" 'receiving big.bin: [3-9][0-9]%' 6000 || return 1
+	[ -z "${XFER_PROBE:-}" ] || sh -c "$XFER_PROBE" >&2 || :
 	b=$(ns); echo "busy line" >&8
 	wait_for "$d/r/c.out" ' <alice> busy line$' 6000 || return 1
 	busy=$(ms "$b" "$(stamp "$d/r/c.out" ' <alice> busy line$')")
 	wait_for "$d/r/c.out" 'saved big.bin .*sha256 ok' 12000 || return 1
 	big=$(ms "$a" "$(stamp "$d/r/c.out" 'saved big.bin .*sha256 ok')")
 	cmp -s "$d/r/dl/big.bin" "$d/big.bin" || { echo "transfer.sh: axotor: bad file" >&2; return 1; }
+	# what the sending wrap wrote (the link, mostly) against the files
+	wp=$(ps -eo pid=,args= | awk -v d="$d/r/run/" '
+		index($0, "axo-ratchet wrap -S " d) && / -l 5/ { print $1; exit }')
+	wire=$(awk '/^wchar:/ { print $2 }' "/proc/$wp/io" 2>/dev/null || echo 0)
+	wire=$(awk -v w="$wire" -v n=$(((SMALL + BIG) << 20)) 'BEGIN { printf "%.3f", w / n }')
 	echo .quit >&8
 	wait_for "$d/r/s.rc" . 1500 || :
 	wait_for "$d/r/c.rc" . 1500 || :
 	exec 8>&- 9>&-
-	echo "$(ms "$t0" "$t1") $small $big $idle $busy" >>"$d/ax.t"
+	echo "$(ms "$t0" "$t1") $small $big $idle $busy $wire" >>"$d/ax.t"
+	# the time line of the small .send, from the stamps of both sides
+	{
+		echo ".send $a0 typed into s"
+		grep -E ' offering small.bin| bob accepted small.bin| sent small.bin' "$d/r/s.out" | sed 's/^\([0-9]*\) /s \1 /'
+		grep -E ' receiving small.bin|saved small.bin' "$d/r/c.out" | sed 's/^\([0-9]*\) /c \1 /'
+	} >"$d/timeline"
 }
 
 # ---- raw: axo-onion serve/connect with cat ----------------------------
@@ -191,9 +206,9 @@ raw_round() {
 : >"$d/os.t"; : >"$d/ax.t"; : >"$d/raw.t"
 r=1
 while [ $r -le "$ROUNDS" ]; do
-	[ -z "$have_os" ] || os_round || :
+	case " ${SKIP:-} " in *" os "*) ;; *) [ -z "$have_os" ] || os_round || : ;; esac
 	ax_round "$r" || :
-	raw_round || :
+	case " ${SKIP:-} " in *" raw "*) ;; *) raw_round || : ;; esac
 	r=$((r + 1))
 done
 
@@ -202,7 +217,7 @@ med() {
 	cut -d ' ' -f "$2" "$1" | sort -n | awk '{ a[NR] = $1 } END {
 		if (NR == 0) { print "-"; exit }
 		m = (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2
-		printf "%d\n", m }'
+		printf "%.10g\n", m }'
 }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "-" || b == "-" || b == 0) print "-"; else printf "%.2f\n", a / b }'; }
 mibs() { awk -v n="$1" -v t="$2" 'BEGIN { if (t == "-" || t == 0) print "-"; else printf "%.1f\n", n / (t / 1000) }'; }
@@ -224,4 +239,12 @@ printf '    | %3d MiB (MiB/s)      | %10s | %7s | %9s |           |            |
 echo
 [ -n "$have_os" ] || echo "    OnionShare: skipped, onionshare-cli or curl not installed (apt-get install onionshare-cli curl)"
 echo "    a line typed during the $BIG MiB .send: $busy ms to cross, against $idle ms idle (one way)"
+echo "    the sending wrap wrote $(med "$d/ax.t" 6 | sed 's/^0$/-/') bytes for a byte of the files (median)" 
+if [ -s "$d/timeline" ]; then
+	echo "    the last $SMALL MiB .send, ms from typing it (s sends, c receives):"
+	sort -k 2n "$d/timeline" | awk '$1 == ".send" { t0 = $2 }
+		{ side = $1; t = $2; $1 = ""; $2 = ""; sub(/^ +/, "")
+		printf "      %8.1f  %-5s %s\n", (t - t0) / 1e6, side, $0 }'
+
+fi
 echo "    raw/axotor is axotor's share of the raw onion's throughput (1.00 = all of it)"
