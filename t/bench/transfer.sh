@@ -8,13 +8,15 @@
 # Medians of ROUNDS (default 5) rounds; a report, never an assertion.
 # SMALL and BIG are the two sizes in MiB (10, 50); SKIP="os raw" leaves
 # those out (to try a change to axotor alone); XFER_PROBE, a command run
-# just before the line typed during the big .send (ss, strace ...).
+# just before the line typed during the big .send (ss, strace ...), and
+# XFER_PROBE0 in the background just before the small .send.
 #
 #   ready: OnionShare from its start to the URL printed; axotor from both
 #          sides started to the first line crossing
 #   file:  OnionShare: curl's whole download (connect included); axotor:
-#          ".send" typed to "saved ... sha256 ok"; raw: the first byte
-#          written to the server's "ok" after the last byte read
+#          ".send" typed to "saved ... sha256 ok"; raw: the onion's side
+#          starts writing (cat) to the client's last byte read (head -c);
+#          each the way axotor's server sends to its client
 #   line:  a line typed during the big .send to its arrival, against an
 #          idle line (one way, about half an RTT of the circuit)
 set -eu
@@ -145,6 +147,7 @@ ax_round() {
 	a=$(ns); echo "idle line" >&8
 	wait_for "$d/r/c.out" ' <alice> idle line$' 1000 || return 1
 	idle=$(ms "$a" "$(stamp "$d/r/c.out" ' <alice> idle line$')")
+	[ -z "${XFER_PROBE0:-}" ] || { sh -c "$XFER_PROBE0" >&2 & }
 	a=$(ns); a0=$a; echo ".send $d/small.bin" >&8
 	wait_for "$d/r/c.out" 'saved small.bin .*sha256 ok' 6000 || return 1
 	small=$(ms "$a" "$(stamp "$d/r/c.out" 'saved small.bin .*sha256 ok')")
@@ -186,16 +189,17 @@ raw_round() {
 		4<"$d/raw/rec"
 	for f in small big; do
 		n=$(wc -c <"$d/$f.bin")
+		# the way axotor sends: the onion's side writes, the client reads
 		axo-onion serve -q -d "$d/raw" sh -c \
-			'head -c "$0" <&6 >/dev/null; echo ok >&7' "$n" &
+			'date +%s%N >"$0.t0"; cat "$0" >&7; head -c 3 <&6 >/dev/null' \
+			"$d/$f.bin" &
 		sp=$!
 		pids="$pids $sp"
 		axo-onion connect -q -s "$TORNET_C_SOCKS" "$addr" 80 sh -c \
-			'date +%s%N >"$0.t0"; cat "$0" >&7; head -c 3 <&6 >/dev/null' \
-			"$d/$f.bin"
-		t1=$(ns)
+			'head -c "$0" <&6 >/dev/null; date +%s%N >"$1.t1"; echo ok >&7' \
+			"$n" "$d/$f.bin"
 		wait "$sp" || :
-		eval "raw_$f=\$(ms \"\$(cat \"\$d/\$f.bin.t0\")\" \"\$t1\")"
+		eval "raw_$f=\$(ms \"\$(cat \"\$d/\$f.bin.t0\")\" \"\$(cat \"\$d/\$f.bin.t1\")\")"
 	done
 	axo-onion unpublish -c "$TORNET_S_CONTROL" --cookie "$TORNET_S_COOKIE" \
 		"$addr" 2>/dev/null || :
