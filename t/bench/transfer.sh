@@ -9,7 +9,8 @@
 # SMALL and BIG are the two sizes in MiB (10, 50); SKIP="os raw" leaves
 # those out (to try a change to axotor alone); XFER_PROBE, a command run
 # just before the line typed during the big .send (ss, strace ...), and
-# XFER_PROBE0 in the background just before the small .send.
+# XFER_PROBE0 in the background just before the small .send.  BASE_BIN,
+# another build's bin/ (an older axotor), run in the same rounds.
 #
 #   ready: OnionShare from its start to the URL printed; axotor from both
 #          sides started to the first line crossing
@@ -126,12 +127,14 @@ side() {
 	fi
 	mkfifo "$d/r/$name.in"
 	# shellcheck disable=SC2086
-	{ XDG_RUNTIME_DIR=$d/r/run axotor "$role" "$@" -k 4 --no-smp -r "$relay" \
+	{ PATH=$axbin:$PATH XDG_RUNTIME_DIR=$d/r/run axotor "$role" "$@" -k 4 --no-smp -r "$relay" \
 		-t 90 $t <"$d/r/$name.in" 2>"$d/r/$name.err" 4<"$d/r/key"; \
 		echo "$?" >"$d/r/$name.rc"; } | stamped >"$d/r/$name.out" &
 	pids="$pids $!"
 }
+# ax_round N BINDIR RESULTS: one session of the axotor in BINDIR
 ax_round() {
+	axbin=$2
 	rm -rf "$d/r"
 	mkdir -m 700 "$d/r" "$d/r/run" "$d/r/dl"
 	echo "$1-bench-round" >"$d/r/key"
@@ -169,7 +172,8 @@ ax_round() {
 	wait_for "$d/r/s.rc" . 1500 || :
 	wait_for "$d/r/c.rc" . 1500 || :
 	exec 8>&- 9>&-
-	echo "$(ms "$t0" "$t1") $small $big $idle $busy $wire" >>"$d/ax.t"
+	echo "$(ms "$t0" "$t1") $small $big $idle $busy $wire" >>"$3"
+	[ "$3" = "$d/ax.t" ] || return 0
 	# the time line of the small .send, from the stamps of both sides
 	{
 		echo ".send $a0 typed into s"
@@ -207,11 +211,12 @@ raw_round() {
 	echo "$raw_small $raw_big" >>"$d/raw.t"
 }
 
-: >"$d/os.t"; : >"$d/ax.t"; : >"$d/raw.t"
+: >"$d/os.t"; : >"$d/ax.t"; : >"$d/raw.t"; : >"$d/base.t"
 r=1
 while [ $r -le "$ROUNDS" ]; do
 	case " ${SKIP:-} " in *" os "*) ;; *) [ -z "$have_os" ] || os_round || : ;; esac
-	ax_round "$r" || :
+	ax_round "$r" "$AXO_BIN" "$d/ax.t" || :
+	[ -z "${BASE_BIN:-}" ] || ax_round "$r" "$BASE_BIN" "$d/base.t" || :
 	case " ${SKIP:-} " in *" raw "*) ;; *) raw_round || : ;; esac
 	r=$((r + 1))
 done
@@ -240,6 +245,13 @@ printf '    | %3d MiB file (ms)    | %10s | %7s | %9s | %9s | %10s |\n' "$SMALL"
 printf '    | %3d MiB file (ms)    | %10s | %7s | %9s | %9s | %10s |\n' "$BIG" - "$axb" "$rb" - "$(ratio "$rb" "$axb")"
 printf '    | %3d MiB (MiB/s)      | %10s | %7s | %9s |           |            |\n' "$SMALL" "$(mibs "$SMALL" "$osf")" "$(mibs "$SMALL" "$axs")" "$(mibs "$SMALL" "$rs")"
 printf '    | %3d MiB (MiB/s)      | %10s | %7s | %9s |           |            |\n' "$BIG" - "$(mibs "$BIG" "$axb")" "$(mibs "$BIG" "$rb")"
+if [ -s "$d/base.t" ]; then
+	bs=$(med "$d/base.t" 2); bb=$(med "$d/base.t" 3)
+	printf '    | %-20s | %10s | %7s | %9s | %9s | %10s |\n' "$SMALL MiB, BASE_BIN" "$osf" "$bs" "$rs" "$(ratio "$bs" "$osf")" "$(ratio "$rs" "$bs")"
+	printf '    | %-20s | %10s | %7s | %9s | %9s | %10s |\n' "$BIG MiB, BASE_BIN" - "$bb" "$rb" - "$(ratio "$rb" "$bb")"
+	echo
+	echo "    BASE_BIN ($BASE_BIN), $(wc -l <"$d/base.t") rounds: a line during the $BIG MiB .send $(med "$d/base.t" 5) ms (idle $(med "$d/base.t" 4) ms)"
+fi
 echo
 [ -n "$have_os" ] || echo "    OnionShare: skipped, onionshare-cli or curl not installed (apt-get install onionshare-cli curl)"
 echo "    a line typed during the $BIG MiB .send: $busy ms to cross, against $idle ms idle (one way)"
