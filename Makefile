@@ -40,7 +40,7 @@ DEBS_TEST = bats mandoc tmux tor iproute2 procps python3-nacl python3-spake2 \
 	magic-wormhole python3-magic-wormhole-mailbox-server strace \
 	valgrind clang libclang-rt-14-dev
 DEBS_BENCH = libolm-dev libotr5-dev libgcrypt20-dev hyperfine time \
-	wormhole-william
+	wormhole-william onionshare-cli curl
 DEBS = $(DEBS_BUILD) $(DEBS_TEST) $(DEBS_BENCH)
 
 FUZZTIME ?= 30
