@@ -37,6 +37,7 @@
  */
 
 #define LINGER_MS	5000	/* wait for the peer's FIN once we are done */
+#define STOP_LINGER_MS	2000	/* told to stop: for the peer's ack of our end */
 #define UNHEARD_MAX	400	/* records sealed unheard: lost ones < MAX_SKIP */
 #define ACK_BYTES	(256u << 10)
 #define ACK_RECS	32
@@ -1046,9 +1047,18 @@ finished(struct wrap *w, long long now)
 {
 	if (!w->kid_done)
 		return 0;
-	/* told to stop: nothing more to wait for */
-	if (w->gone || w->stopped)
+	if (w->gone)
 		return 1;
+	/* told to stop: the peer is told too, if the link takes our end
+	 * within a moment (else it waits for a link until -R) */
+	if (w->stopped) {
+		if ((w->cin == -1 && w->sent > w->end && (w->fin_acked ||
+		    w->peer_fin)) || w->ln.rfd == -1 || w->ln.rdone)
+			return 1;
+		if (w->linger == 0)
+			w->linger = now + STOP_LINGER_MS;
+		return now >= w->linger;
+	}
 	/*
 	 * The child failed: its last words (the SMP stage's "n") still go
 	 * if the link takes them now, but no ack is awaited and no new link
@@ -1056,8 +1066,10 @@ finished(struct wrap *w, long long now)
 	 * waited on past the linger.
 	 */
 	if (!WIFEXITED(w->kid_st) || WEXITSTATUS(w->kid_st) != 0) {
-		if (w->cin == -1 && w->sent > w->end &&
-		    (w->ln.wfd == -1 || w->ln.out.len == 0))
+		/* written is not delivered: our caller stops tor right
+		 * after us, so the peer's ack or end is waited for */
+		if (w->cin == -1 && w->sent > w->end && (w->fin_acked ||
+		    w->peer_fin || w->ln.rfd == -1 || w->ln.rdone))
 			return 1;
 		if (w->linger == 0)
 			w->linger = now + LINGER_MS;
