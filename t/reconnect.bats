@@ -255,6 +255,34 @@ events() { grep '^\*' "$T/$1.out" | grep -v '^\* delivered' | sed "s/^/# $1: /" 
 	clean
 }
 
+@test "ten drops in a row, both sides' circuits in turn, a line after each: every line comes" {
+	chatting 65-many-drops start
+	for i in $(seq 1 10); do
+		sleep 2
+		if [ $((i % 2)) = 1 ]; then
+			close_rend c HS_CLIENT_REND
+		else
+			close_rend s HS_SERVICE_REND
+		fi
+		say s "probe-$i"
+		run wait_for "$T/c.out" "^<alice> probe-$i\$" 90
+		if [ "$status" -ne 0 ]; then
+			events c
+			events s
+			grep -v 'info:\|^axotor: ' "$T/c.err" "$T/s.err" | sed 's/^/# err: /' >&3 || true
+			echo "probe-$i did not come"
+			false
+		fi
+	done
+	events c
+	numbered_ok "$T/c.out" alice probe 10
+	[ "$(count "$T/c.out" "$(up_re alice)")" = 10 ]
+	say s .quit
+	exited s 0
+	exited c 0
+	clean
+}
+
 @test "--reconnect 0: the old behaviour, a dropped circuit ends the chat for both (111)" {
 	chatting 57-no-second start --reconnect 0
 	close_rend c HS_CLIENT_REND
@@ -615,6 +643,23 @@ deadline() {
 	# the onion went with that tor: nothing to reconnect to
 	grep -Eqx "axo-chat: fatal: connection to alice lost \(no link for 10 s(: .*)?\)" "$T/c.err"
 	clean
+}
+
+@test "a second SIGTERM while axotor waits for its stopped tor: the private dir is still removed" {
+	chatting 64-double-tap start
+	d=$(side_dir c)
+	[ -d "$d" ]
+	tpid=$(tor_var c TOR_PID)
+	a=$(side_axotor c)
+	# a tor that cannot act on SIGTERM keeps axotor's cleanup waiting
+	stop_pid "$tpid"
+	kill -TERM "$a"
+	sleep 1
+	# a second one (Ctrl-C twice, a shutdown) comes in that wait
+	kill -TERM "$a"
+	exited c 143 20
+	sleep 0.5
+	[ ! -e "$d" ] || { echo "left behind: $(ls -A "$d" | tr '\n' ' ')"; false; }
 }
 
 # ---- quit without the peer's receipt ----------------------------------
