@@ -26,7 +26,10 @@ setup() {
 teardown() {
 	local p i
 	for p in $STOPPED; do
-		kill -CONT "$p" 2>/dev/null || true
+		# still one of our tors or the network's
+		{ tr '\0' '\n' <"/proc/$p/cmdline"; } 2>/dev/null |
+			grep -qF -e "$T/run/" -e "$TORNET_DIR/" &&
+			kill -CONT "$p" 2>/dev/null || true
 	done
 	for p in $(run_pids); do
 		kill -TERM "$p" 2>/dev/null || true

@@ -276,7 +276,7 @@ awk -v fm="$fm" -v fr="$(minmax <"$d/fresh")" -v am="$am" \
 	printf "    |---------------------------------------------------|----------:|-----------------------------------|------:|\n"
 	printf "    | CLOSECIRCUIT to the first line again, median of %d |  %5d ms | fresh auth + connect %5d ms      | %4.2fx |\n", runs, am, fm, am / fm
 	printf "    |   range                                           | %9s | %-33s |       |\n", ar, fr
-	printf "    | lines lost / twice / out of order (%d, %d drops) | %2d / %d / %d | target 0 / 0                      |       |\n", n, drops, lost, dup, ooo
+	printf "    | lines lost / twice / out of order (%d, %d drops) | %9s | target 0 / 0                      |       |\n", n, drops, sprintf("%d / %d / %d", lost, dup, ooo)
 	printf "    | idle link, both ways (wrap: records read+written) | %5.1f B/s | 2 x 498 B every 10 s: 99.6 B/s    | %4.2fx |\n", (ww + wr) / (dt / 1000) / 2, (ww + wr) / (dt / 1000) / 2 / 99.6
 	printf "    | idle: our two tors, read + written                | %5.0f B/s | an idle client tor: %5.0f B/s     | %4.2fx |\n", (cw + sw) / (dt / 1000) / 2, nw / (dt / 1000), nw ? (cw + sw) / 2 / nw : 0
 	printf "\n    Target (i): at most 1.5 x fresh + 1 s = %d ms: %s.  Target (ii): 0 and 0: %s.\n", t, am <= t ? "met" : "NOT met", (lost == 0 && dup == 0) ? "met" : "NOT met"
