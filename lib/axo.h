@@ -52,6 +52,9 @@ void axo_die(int code, const char *fmt, ...);
 /* as axo_die, with ": strerror(errno)" appended */
 __attribute__((noreturn, format(printf, 2, 3)))
 void axo_diesys(int code, const char *fmt, ...);
+/* "prog: fatal: ..." without exiting, for a hint or usage line after */
+__attribute__((format(printf, 1, 2)))
+void axo_say_fatal(const char *fmt, ...);
 __attribute__((format(printf, 1, 2)))
 void axo_warn(const char *fmt, ...);
 __attribute__((format(printf, 1, 2)))
@@ -75,6 +78,18 @@ void axo_usage(const char *usage);
 #define AXO_OPT_MAX	512
 __attribute__((noreturn))
 void axo_help(const char *usage);
+/*
+ * axo_help_opts: the usage line, then opts (one line an option, NULL at
+ * the end) on stdout, exit 0.  axo_opt_bad: for a '?' of getopt_long
+ * (opterr 0): "prog: unknown option --foo" or "prog: option -n needs an
+ * argument", then the usage line, exit 100.
+ */
+struct option;
+__attribute__((noreturn))
+void axo_help_opts(const char *usage, const char *const *opts);
+__attribute__((noreturn))
+void axo_opt_bad(char *const *argv, const char *optstring,
+    const struct option *lo, const char *usage);
 void axo_opt_once(unsigned char seen[AXO_OPT_MAX], int c, const char *usage);
 int axo_opt_fd(const char *s, const char *usage);
 
@@ -91,6 +106,8 @@ void axo_fmt_hex(char *out, const unsigned char *in, size_t len);
 /*
  * secmem.c: memory for secrets.  Guarded, locked, never swapped
  * (sodium_malloc); dies 111 when none can be had.  axo_free wipes.
+ * When the memory cannot be locked (ulimit -l), a warning says so, once
+ * a process: libsodium itself carries on silently.
  */
 void *axo_xmalloc(size_t len);
 void axo_free(void *p);
@@ -139,6 +156,10 @@ void axo_sleep_ms(long ms);
  */
 __attribute__((noreturn))
 void axo_exec(char *const argv[]);
+/* Dies as axo_exec would (127, 126) when prog is not an executable file,
+ * searched on PATH as execvp does, but runs nothing: for a chainloader
+ * that has to know before it commits to anything (wrap). */
+void axo_exec_check(const char *prog);
 /* Puts the connection fd on fds 6 and 7 (UCSPI, tcpclient(1)), closes
  * fd itself unless it is one of them, then axo_exec; dies 111 when the
  * fds cannot be set up. */

@@ -56,9 +56,11 @@ bounds(int type, size_t *min, size_t *max)
 		*min = 13, *max = 12 + AXO_CHAT_NAME_MAX;
 		return 1;
 	case AXO_CHAT_ACCEPT:
-	case AXO_CHAT_REJECT:
 	case AXO_CHAT_ABORT:
 		*min = 4, *max = 4;
+		return 1;
+	case AXO_CHAT_REJECT:
+		*min = 4, *max = 4 + AXO_CHAT_REASON_MAX;
 		return 1;
 	case AXO_CHAT_CHUNK:
 		*min = 5, *max = 4 + AXO_CHAT_CHUNK_MAX;
@@ -290,6 +292,13 @@ axo_chat_parse(const unsigned char *buf, size_t len, struct axo_chat_msg *m,
 		break;
 	case AXO_CHAT_RECEIPT:
 		m->size = get32(p);
+		break;
+	case AXO_CHAT_REJECT:
+		if (!axo_chat_text_ok(p, plen)) {
+			snprintf(err, errlen, "a reason that is not "
+			    "printable UTF-8");
+			return -1;
+		}
 		break;
 	case AXO_CHAT_OFFER:
 		m->size = get64(p);

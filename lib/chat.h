@@ -27,7 +27,8 @@
 #define AXO_CHAT_RECEIPT	4	/* u32: the peer's MSGs we have */
 #define AXO_CHAT_OFFER		16	/* id, size u64, name */
 #define AXO_CHAT_ACCEPT		17	/* id */
-#define AXO_CHAT_REJECT		18	/* id: no, or stop sending */
+#define AXO_CHAT_REJECT		18	/* id, why: no, or stop sending */
+#define AXO_CHAT_REASON_MAX	200	/* the why of a REJECT, may be empty */
 #define AXO_CHAT_CHUNK		19	/* id, data */
 #define AXO_CHAT_END		20	/* id, sha256 of the whole file */
 #define AXO_CHAT_ABORT		21	/* id: the offerer gives up */

@@ -120,8 +120,8 @@ tui_cb(void *arg, int kind, const char *line, size_t n)
 {
 	struct loop *l = arg;
 
-	if (kind == AXO_TUI_ANSWER)
-		axo_chatxfer_answer(&l->s, line[0] == 'y');
+	if (kind == AXO_TUI_TEXT)
+		axo_chatcmd_text(&l->s, line, n);
 	else
 		axo_chatcmd_line(&l->s, line, n);
 }
@@ -247,7 +247,8 @@ axo_chat_run(const struct axo_chat_opts *opts)
 	nonblock(s, AXO_FD_NET_OUT);
 	if (!o->tui)
 		setvbuf(stdout, NULL, _IOLBF, 0);
-	else if (axo_tui_start(o->red, o->me, o->peer) == -1)
+	else if (axo_tui_start(o->red ? AXO_TUI_RED : o->verified ?
+	    AXO_TUI_VERIFIED : AXO_TUI_UNVERIFIED, o->me, o->peer) == -1)
 		axo_chatsess_die(s, AXO_EXIT_TEMP,
 		    "unable to set up the terminal");
 
@@ -280,14 +281,14 @@ axo_chat_run(const struct axo_chat_opts *opts)
 		if (!o->tui && l.stdin_eof && !s->quitting &&
 		    !axo_chatxfer_busy(s))
 			axo_chatsess_quit(s);
-		/* quitting: once the peer has every message, or, while
-		 * linked, once it had the time to say so */
+		/* quitting: until the peer's end shows it had the QUIT (fd 6
+		 * ends), or, while linked, it had the time to */
 		if (s->quitting && (s->out_dead ||
-		    (axo_chatsess_pending(s) == 0 &&
-		    axo_chatsess_undelivered(s) == 0) ||
 		    (!s->down && axo_clock_ms() >= s->quit_deadline)))
 			axo_chatsess_end(s);
 		axo_chatlink_tick(s);
+		if (o->tui)
+			axo_tui_tick();
 
 		nf = 0;
 		iu = i6 = i7 = ie = -1;
@@ -310,6 +311,9 @@ axo_chat_run(const struct axo_chat_opts *opts)
 		}
 		tp = NULL;
 		next = axo_chatlink_next(s);
+		if (o->tui && axo_tui_deadline() > 0 && (next == 0 ||
+		    axo_tui_deadline() < next))
+			next = axo_tui_deadline();
 		if (s->quitting && !s->down && (next == 0 ||
 		    s->quit_deadline < next))
 			next = s->quit_deadline;

@@ -12,6 +12,7 @@
 struct axo_chat_opts {
 	const char *me, *peer;	/* shown names, clean */
 	int red;		/* the status line red: SMP failed */
+	int verified;		/* SMP matched: "verified (SMP)" */
 	int dirfd;		/* where files go, or -1 */
 	const char *dir;	/* its name, for messages */
 	int yes;		/* accept offers without asking */

@@ -22,8 +22,10 @@
  * the window or as a warning on stderr.  die and violation (a "protocol
  * violation by PEER: ...") end the program after cleanup, which closes
  * every transfer (no partial file left) and gives the terminal back.
- * quit ends every transfer and queues QUIT: the loop then waits at most
- * AXO_CHATSESS_QUIT_MS for the queue to go.
+ * quit ends every transfer and queues QUIT: the loop then waits for the
+ * peer's end (which shows it had the QUIT and, with its RECEIPT, every
+ * MSG), at most AXO_CHATSESS_QUIT_MS while the link is up, and as long
+ * as wrap keeps the session while it is down.
  */
 #define AXO_CHATSESS_SOFT	(1024 * 1024)	/* typed lines refused past */
 #define AXO_CHATSESS_LOW	(2 * AXO_CHAT_MSG_MAX)	/* chunks below this */

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /* chatxfer.c: a chat's file transfers: offers, answers, data (axo-chat). */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/types.h>
@@ -13,14 +14,13 @@
 
 enum { FREE, OFFERED, ACTIVE, DROPPED };
 
-static void ask_next(struct axo_chatsess *s);
+static void show_offer(struct axo_chatsess *s);
 
 void
 axo_chatxfer_init(struct axo_chatxfer *t)
 {
 	memset(t, 0, sizeof *t);
 	t->next_id = 1;
-	t->asking = -1;
 }
 
 static void
@@ -167,6 +167,20 @@ axo_chatxfer_produce(struct axo_chatsess *s)
 	}
 }
 
+/*
+ * A REJECT, with why in words the peer is shown ("" for the user's
+ * own no): never our paths, only what went wrong (issue 13 item 8).
+ */
+static void
+reject(struct axo_chatsess *s, uint32_t id, const char *why)
+{
+	size_t n = strlen(why);
+
+	if (n > AXO_CHAT_REASON_MAX)
+		n = AXO_CHAT_REASON_MAX;
+	axo_chatsess_send(s, AXO_CHAT_REJECT, id, why, n, NULL, 0);
+}
+
 static void
 accept_offer(struct axo_chatsess *s, int k)
 {
@@ -181,8 +195,12 @@ accept_offer(struct axo_chatsess *s, int k)
 	if (axo_xfer_recv_open(x, s->o->dirfd, id, size,
 	    (const unsigned char *)name, strlen(name), err,
 	    sizeof err) == -1) {
+		char why[128];
+
+		snprintf(why, sizeof why, "unable to save it: %s",
+		    strerror(errno));
 		axo_chatsess_complain(s, "%s", err);
-		axo_chatsess_send(s, AXO_CHAT_REJECT, id, NULL, 0, NULL, 0);
+		reject(s, id, why);
 		x->state = FREE;
 		return;
 	}
@@ -194,47 +212,66 @@ accept_offer(struct axo_chatsess *s, int k)
 	axo_chatxfer_show(s);
 }
 
+/* The peer's oldest offer still unanswered (ids grow), or -1. */
+static int
+oldest_offer(const struct axo_chatxfer *t)
+{
+	int k, best = -1;
+
+	for (k = 0; k < AXO_XFER_MAX; k++)
+		if (t->xi[k].state == OFFERED && (best < 0 ||
+		    t->xi[k].id < t->xi[best].id))
+			best = k;
+	return best;
+}
+
 void
 axo_chatxfer_answer(struct axo_chatsess *s, int yes)
 {
 	struct axo_chatxfer *t = s->xf;
-	int k = t->asking;
+	int k = oldest_offer(t);
 
-	t->asking = -1;
-	if (k < 0 || t->xi[k].state != OFFERED)
+	if (k < 0) {
+		axo_chatsess_complain(s, "no offer to %s",
+		    yes ? "accept" : "reject");
 		return;
+	}
 	if (yes)
 		accept_offer(s, k);
 	else {
-		axo_chatsess_send(s, AXO_CHAT_REJECT, t->xi[k].id, NULL, 0,
-		    NULL, 0);
+		reject(s, t->xi[k].id, "");
 		axo_chatsess_say(s, "rejected %s", t->xi[k].name);
 		t->xi[k].state = FREE;
 	}
-	ask_next(s);
+	show_offer(s);
 }
 
+/*
+ * The oldest open offer on the status line until it is answered: an
+ * offer never takes the input line, so that no key typed for a message
+ * answers it (issue 13, t/axo-chat.bats "an offer never eats keys").
+ */
 static void
-ask_next(struct axo_chatsess *s)
+show_offer(struct axo_chatsess *s)
 {
 	struct axo_chatxfer *t = s->xf;
 	char q[AXO_CHAT_SAFE_MAX + 128], sz[32];
-	int k;
+	int k, i, more = 0;
 
-	if (t->asking >= 0)
+	if (!s->o->tui)
 		return;
-	for (k = 0; k < AXO_XFER_MAX; k++)
-		if (t->xi[k].state == OFFERED)
-			break;
-	if (k == AXO_XFER_MAX) {
-		axo_tui_ask(NULL);
+	k = oldest_offer(t);
+	if (k < 0) {
+		axo_tui_offer(NULL);
 		return;
 	}
-	t->asking = k;
+	for (i = 0; i < AXO_XFER_MAX; i++)
+		if (i != k && t->xi[i].state == OFFERED)
+			more++;
 	fmt_size(sz, sizeof sz, t->xi[k].size);
-	snprintf(q, sizeof q, "accept %s (%s) from %s? (y/N) ", t->xi[k].name,
-	    sz, s->o->peer);
-	axo_tui_ask(q);
+	snprintf(q, sizeof q, "%s offers %s (%s): .accept or .reject%s",
+	    s->o->peer, t->xi[k].name, sz, more ? " +more" : "");
+	axo_tui_offer(q);
 }
 
 static struct axo_xfer *
@@ -274,10 +311,12 @@ on_offer(struct axo_chatsess *s, const struct axo_chat_msg *m)
 		axo_chat_safe_name(x->name, m->data, m->len);
 	}
 	if (x == NULL) {
-		char name[AXO_CHAT_SAFE_MAX + 1];
+		char name[AXO_CHAT_SAFE_MAX + 1], why[64];
 
 		axo_chat_safe_name(name, m->data, m->len);
-		axo_chatsess_send(s, AXO_CHAT_REJECT, m->id, NULL, 0, NULL, 0);
+		snprintf(why, sizeof why, "%d transfers under way",
+		    AXO_XFER_MAX);
+		reject(s, m->id, why);
 		axo_chatsess_say(s,
 		    "rejected %s from %s: %d transfers under way", name,
 		    s->o->peer, AXO_XFER_MAX);
@@ -285,7 +324,7 @@ on_offer(struct axo_chatsess *s, const struct axo_chat_msg *m)
 	}
 	fmt_size(sz, sizeof sz, x->size);
 	if (s->o->dirfd == -1) {
-		axo_chatsess_send(s, AXO_CHAT_REJECT, m->id, NULL, 0, NULL, 0);
+		reject(s, m->id, "no download directory");
 		axo_chatsess_say(s,
 		    "rejected %s (%s) from %s: no download directory (-d)",
 		    x->name, sz, s->o->peer);
@@ -293,9 +332,9 @@ on_offer(struct axo_chatsess *s, const struct axo_chat_msg *m)
 	}
 	x->state = OFFERED;
 	if (s->o->tui && !s->o->yes) {
-		axo_chatsess_say(s, "%s offers %s (%s)", s->o->peer, x->name,
-		    sz);
-		ask_next(s);
+		axo_chatsess_say(s, "%s offers %s (%s): .accept or .reject",
+		    s->o->peer, x->name, sz);
+		show_offer(s);
 		return;
 	}
 	accept_offer(s, k);
@@ -306,6 +345,7 @@ on_answer(struct axo_chatsess *s, const struct axo_chat_msg *m)
 {
 	struct axo_chatxfer *t = s->xf;
 	struct axo_xfer *x = find(t->xo, m->id, NULL);
+	char why[AXO_CHAT_REASON_MAX + 1];
 
 	if (x == NULL) {
 		/* we may have aborted it meanwhile */
@@ -326,11 +366,15 @@ on_answer(struct axo_chatsess *s, const struct axo_chat_msg *m)
 		axo_chatxfer_show(s);
 		return;
 	}
+	/* the peer's why, cleaned again (it is the peer's text) */
+	axo_chat_clean(why, sizeof why, m->data, m->len);
 	if (x->state == OFFERED) {
-		axo_chatsess_say(s, "%s rejected %s", s->o->peer, x->name);
+		axo_chatsess_say(s, "%s rejected %s%s%s", s->o->peer, x->name,
+		    why[0] ? ": " : "", why);
 	} else {
 		axo_chatsess_send(s, AXO_CHAT_ABORT, x->id, NULL, 0, NULL, 0);
-		axo_chatsess_say(s, "%s stopped %s", s->o->peer, x->name);
+		axo_chatsess_say(s, "%s stopped %s%s%s", s->o->peer, x->name,
+		    why[0] ? ": " : "", why);
 	}
 	release(s, x);
 }
@@ -348,12 +392,15 @@ on_data(struct axo_chatsess *s, const struct axo_chat_msg *m)
 		/* an abort may cross our reject: unknown ids are let be */
 		if (x == NULL)
 			return;
+		/* the answer to our own stop (.abort, a failed write): we
+		 * said so then; it is not the peer's doing */
+		if (x->state == DROPPED) {
+			x->state = FREE;
+			return;
+		}
 		axo_chatsess_say(s, "%s aborted %s", s->o->peer, x->name);
 		release(s, x);
-		if (k == t->asking) {
-			t->asking = -1;
-			ask_next(s);
-		}
+		show_offer(s);
 		return;
 	}
 	if (x == NULL || x->state == OFFERED)
@@ -372,9 +419,12 @@ on_data(struct axo_chatsess *s, const struct axo_chat_msg *m)
 			axo_chatsess_violation(s, 98,
 			    "more data than offered for %s", x->name);
 		if (rc == -1) {
+			char why[128];
+
+			snprintf(why, sizeof why, "unable to write it: %s",
+			    strerror(errno));
 			axo_chatsess_complain(s, "%s", err);
-			axo_chatsess_send(s, AXO_CHAT_REJECT, x->id, NULL, 0,
-			    NULL, 0);
+			reject(s, x->id, why);
 			axo_xfer_close(x);
 			x->state = DROPPED;
 			axo_chatxfer_show(s);
@@ -448,8 +498,7 @@ axo_chatxfer_abort(struct axo_chatsess *s)
 			n++;
 		}
 		if (t->xi[i].state == ACTIVE) {
-			axo_chatsess_send(s, AXO_CHAT_REJECT, t->xi[i].id, NULL,
-			    0, NULL, 0);
+			reject(s, t->xi[i].id, "");
 			axo_chatsess_say(s, "stopped receiving %s",
 			    t->xi[i].name);
 			axo_xfer_close(&t->xi[i]);

@@ -17,9 +17,10 @@
  * while less than AXO_CHATSESS_LOW waits, so that typed lines go on
  * during a transfer) and its END; a REJECT ends it.  The peer's: an
  * OFFER is rejected (no -d, too many under way), accepted (-y, line
- * mode), or asked about in the window, one at a time (answer: the
- * user's y or n); CHUNK and END fill and check the file; ABORT ends it.
- * abort (.abort) stops every transfer under way.  rx takes the messages
+ * mode), or left open in the window, the oldest on the status line,
+ * until answer (the user's .accept or .reject) takes it, the oldest
+ * first; CHUNK and END fill and check the file; ABORT ends it.  abort
+ * (.abort) stops every transfer under way.  rx takes the messages
  * from OFFER on, checked against the state of the transfer they name: a
  * message out of place is a violation (98).  busy: any transfer under
  * way.  release_all ends them all without a message (QUIT does); close_all
@@ -31,7 +32,6 @@ struct axo_chatxfer {
 	struct axo_xfer xi[AXO_XFER_MAX];	/* the peer's */
 	int pct_o[AXO_XFER_MAX], pct_i[AXO_XFER_MAX];	/* shown last */
 	uint32_t next_id;	/* of our next offer */
-	int asking;		/* the offer asked about, or -1 */
 	int turn;		/* ours to read from next */
 };
 void axo_chatxfer_init(struct axo_chatxfer *t);

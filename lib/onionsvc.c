@@ -46,12 +46,16 @@ hs_desc(void *arg, const struct axo_torctl_reply *r)
 	nick = nick != NULL ? nick + 1 : (n >= 5 ? w[4] : "?");
 	if (strlen(nick) > 40)
 		nick[40] = '\0';
+	/* one line for the uploads, not one for each hsdir (tor starts
+	 * several at once, one per replica): the first that lands says it */
 	if (strcmp(w[1], "UPLOAD") == 0) {
 		s->uploads++;
-		axo_info("uploading the descriptor to hsdir %s", nick);
 	} else if (strcmp(w[1], "UPLOADED") == 0) {
 		s->uploaded++;
-		axo_info("descriptor uploaded to hsdir %s", nick);
+		if (s->uploaded == 1)
+			axo_info("descriptor uploaded to hsdir %s (%d upload%s "
+			    "started)", nick, s->uploads,
+			    s->uploads == 1 ? "" : "s");
 	} else if (strcmp(w[1], "FAILED") == 0) {
 		s->failed++;
 		axo_info("descriptor upload to hsdir %s failed", nick);

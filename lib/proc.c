@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /* proc.c: process set-up, messages and small parsers of the family. */
 #include <errno.h>
+#include <getopt.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -100,6 +101,16 @@ axo_diesys(int code, const char *fmt, ...)
 }
 
 void
+axo_say_fatal(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsay("fatal", fmt, ap, NULL);
+	va_end(ap);
+}
+
+void
 axo_warn(const char *fmt, ...)
 {
 	va_list ap;
@@ -154,6 +165,52 @@ axo_help(const char *usage)
 {
 	printf("usage: %s\n", usage);
 	exit(0);
+}
+
+void
+axo_help_opts(const char *usage, const char *const *opts)
+{
+	printf("usage: %s\n\noptions:\n", usage);
+	for (; *opts != NULL; opts++)
+		printf("  %s\n", *opts);
+	exit(0);
+}
+
+static int
+known(int c, const char *optstring, const struct option *lo)
+{
+	if (c != ':' && strchr(optstring, c) != NULL)
+		return 1;
+	for (; lo != NULL && lo->name != NULL; lo++)
+		if (lo->val == c && lo->flag == NULL)
+			return 1;
+	return 0;
+}
+
+void
+axo_opt_bad(char *const *argv, const char *optstring,
+    const struct option *lo, const char *usage)
+{
+	const char *a = optind > 0 ? argv[optind - 1] : "";
+	int n;
+
+	if (a == NULL)
+		a = "";
+	n = (int)strcspn(a, "=");
+	if (optopt == 0)
+		fprintf(stderr, "%s: unknown option %.*s\n", prog, n, a);
+	else if (!known(optopt, optstring, lo))
+		fprintf(stderr, "%s: unknown option -%c\n", prog, optopt);
+	else if (strncmp(a, "--", 2) == 0 && a[n] == '=')
+		fprintf(stderr, "%s: option %.*s takes no argument\n", prog, n,
+		    a);
+	else if (strncmp(a, "--", 2) == 0)
+		fprintf(stderr, "%s: option %.*s needs an argument\n", prog, n,
+		    a);
+	else
+		fprintf(stderr, "%s: option -%c needs an argument\n", prog,
+		    optopt);
+	axo_usage(usage);
 }
 
 void

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /* ratchet.c: the Double Ratchet with header encryption (Signal DR §3, §4). */
+#include <stddef.h>
 #include <string.h>
 
 #include <sodium.h>
@@ -286,9 +287,12 @@ drop_skipped(struct axo_ratchet *r, uint32_t i, uint32_t count)
 
 /*
  * Commit one decryption: the new core, then the skipped-key store.
- * Deletion is event-based and deterministic (DR §6.4): a key stored
- * KEEP_STEPS receiving DH steps ago is dropped, and past MAX_STORED the
- * oldest go first.
+ * Deletion is event-based and deterministic (DR §6.4): a key stored at
+ * step s (the step after the record that skipped it, so keys of an old
+ * chain skipped in a DH step carry the new one) stays while the step is
+ * at most s + KEEP_STEPS, and goes with the step after; past MAX_STORED
+ * the oldest go first.  axotor(7) "Receiving"; t/axo-ratchet.bats "spec:
+ * a skipped key lives four more DH steps" holds C and the model to it.
  */
 static void
 commit(struct axo_ratchet *r, const struct axo_ratchet_core *t)
@@ -457,6 +461,24 @@ axo_ratchet_save(const struct axo_ratchet *r, unsigned char *buf)
 	return (size_t)(p - buf);
 }
 
+/*
+ * The state that wrap leaves on disk while it runs (issue 11): the
+ * session id, the role and the flag AXO_RATCHET_IN_WRAP, every key and
+ * counter zero, no skipped key.  It holds nothing that could seal or
+ * open a record, so a wrap that dies leaves no state whose keys it may
+ * have used already; only id reads it.
+ */
+size_t
+axo_ratchet_mark(const struct axo_ratchet *r, unsigned char *buf)
+{
+	memset(buf, 0, AXO_RATCHET_STATE_FIXED);
+	memcpy(buf, state_magic, 8);
+	memcpy(buf + 8, r->c.sid, 32);
+	buf[40] = r->c.role;
+	buf[41] = AXO_RATCHET_IN_WRAP;
+	return AXO_RATCHET_STATE_FIXED;
+}
+
 int
 axo_ratchet_load(struct axo_ratchet *r, const unsigned char *buf, size_t len)
 {
@@ -477,7 +499,19 @@ axo_ratchet_load(struct axo_ratchet *r, const unsigned char *buf, size_t len)
 	memcpy(r->c.sid, p, 32), p += 32;
 	r->c.role = *p++;
 	r->c.flags = *p++;
-	if (r->c.role > 1 || (r->c.flags & ~0x1f) || p[0] || p[1])
+	if (r->c.role > 1 || p[0] || p[1])
+		return -1;
+	if (r->c.flags == AXO_RATCHET_IN_WRAP) {
+		/* a marker: everything after the flags is zero */
+		if (!sodium_is_zero(p, AXO_RATCHET_STATE_FIXED - 42) ||
+		    len != AXO_RATCHET_STATE_FIXED)
+			return -1;
+		memset(&r->c.dhs_sk, 0, sizeof r->c -
+		    offsetof(struct axo_ratchet_core, dhs_sk));
+		r->nskipped = r->nfresh = 0;
+		return 1;
+	}
+	if (r->c.flags & ~0x1f)
 		return -1;
 	p += 2;
 	for (i = 0; i < 10; i++)

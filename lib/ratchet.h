@@ -14,7 +14,8 @@
  */
 #define AXO_RATCHET_MAX_SKIP	1000	/* keys skipped in one chain, §3.5 */
 #define AXO_RATCHET_MAX_STORED	1000	/* skipped keys kept at most, §6.4 */
-#define AXO_RATCHET_KEEP_STEPS	4	/* DH steps a skipped key survives */
+#define AXO_RATCHET_KEEP_STEPS	4	/* DH steps a skipped key survives:
+					 * stored at s, gone at s + 5 */
 #define AXO_RATCHET_HDR		40	/* header: dh 32, pn 4, n 4 */
 #define AXO_RATCHET_EHDR	80	/* nonce 24, header 40, tag 16 */
 #define AXO_RATCHET_OVERHEAD	(AXO_RATCHET_EHDR + 24 + 16)
@@ -52,6 +53,7 @@ struct axo_ratchet {
 #define AXO_RATCHET_HAVE_CKR	0x04
 #define AXO_RATCHET_HAVE_HKS	0x08
 #define AXO_RATCHET_HAVE_HKR	0x10
+#define AXO_RATCHET_IN_WRAP	0x80	/* the marker state of a running wrap */
 #define AXO_RATCHET_STATE_FIXED	384
 #define AXO_RATCHET_STATE_MAX	(AXO_RATCHET_STATE_FIXED + \
 	AXO_RATCHET_MAX_STORED * 72)
@@ -92,9 +94,12 @@ int axo_ratchet_decrypt(struct axo_ratchet *r, unsigned char *pt,
     const unsigned char *in, size_t inlen);
 /* Serialise into buf (AXO_RATCHET_STATE_MAX bytes): the length. */
 size_t axo_ratchet_save(const struct axo_ratchet *r, unsigned char *buf);
-/* Parse and check a state: 0, or -1 when it is not a valid state. */
+/* Parse and check a state: 0, 1 for the marker of a wrap (only sid and
+ * role set), or -1 when it is not a valid state. */
 int axo_ratchet_load(struct axo_ratchet *r, const unsigned char *buf,
     size_t len);
+/* The marker of r: AXO_RATCHET_STATE_FIXED bytes into buf. */
+size_t axo_ratchet_mark(const struct axo_ratchet *r, unsigned char *buf);
 
 /*
  * frame.c: records on the wire.  A record is a 2-byte length, then the

@@ -45,5 +45,8 @@ int axo_smp_step5(struct axo_smp *st, const unsigned char *in, size_t inlen,
     int *match);
 const char *axo_smp_error(const struct axo_smp *st);
 void axo_smp_free(struct axo_smp *st);
+/* 1 when p is the canonical encoding (bit 255 clear) of a ristretto255
+ * element other than the identity: the check of every element received */
+int axo_smp_element_ok(const unsigned char p[32]);
 
 #endif

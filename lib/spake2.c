@@ -75,6 +75,28 @@ out:
 	return r;
 }
 
+/*
+ * An element on the wire (RFC 8032 section 5.1.3): a point of the
+ * prime-order subgroup, not the identity, in its one canonical encoding.
+ * libsodium 1.0.18's is_valid_point already refuses y >= p (its
+ * ge25519_is_canonical) and every small-order point, which covers the
+ * other non-canonical form, x = 0 with the sign bit set; the round trip
+ * says so itself rather than lean on that (issue 11: "check it yourself
+ * wherever an element is decoded").  Adding the identity decodes p and
+ * encodes the same point canonically.
+ */
+int
+axo_spake2_element_ok(const unsigned char p[32])
+{
+	static const unsigned char ident[32] = { 1 };
+	unsigned char q[32];
+
+	if (!crypto_core_ed25519_is_valid_point(p) ||
+	    crypto_core_ed25519_add(q, p, ident) != 0)
+		return 0;
+	return memcmp(p, q, 32) == 0;
+}
+
 int
 axo_spake2_finish(struct axo_spake2 *s, const unsigned char *msg, size_t len,
     unsigned char key[32])
@@ -88,11 +110,13 @@ axo_spake2_finish(struct axo_spake2 *s, const unsigned char *msg, size_t len,
 	if (len != AXO_SPAKE2_MSGLEN || msg[0] != 'S')
 		return AXO_SPAKE2_EBAD;
 	memcpy(y, msg + 1, 32);
+	/* libsodium is stricter than bytes_to_element: fine for honest peers.
+	 * Checked before the reflection test, which compares bytes: only a
+	 * canonical encoding makes equal bytes mean an equal point. */
+	if (!axo_spake2_element_ok(y))
+		return AXO_SPAKE2_EBAD;
 	if (sodium_memcmp(y, s->xs, 32) == 0)
 		return AXO_SPAKE2_EREFLECT;
-	/* libsodium is stricter than bytes_to_element: fine for honest peers. */
-	if (!crypto_core_ed25519_is_valid_point(y))
-		return AXO_SPAKE2_EBAD;
 	/* K = x * (Y* + (-pw)*S) */
 	crypto_core_ed25519_scalar_negate(neg, s->pw);
 	if (crypto_scalarmult_ed25519_noclamp(t, neg, S_ELEM) != 0 ||

@@ -31,5 +31,8 @@ int axo_spake2_start(struct axo_spake2 *s, const unsigned char *pw,
 int axo_spake2_finish(struct axo_spake2 *s, const unsigned char *msg,
     size_t len, unsigned char key[32]);
 void axo_spake2_wipe(struct axo_spake2 *s);
+/* 1 when p is the canonical encoding of an Ed25519 point of the
+ * prime-order subgroup other than the identity (finish's check of Y*) */
+int axo_spake2_element_ok(const unsigned char p[32]);
 
 #endif

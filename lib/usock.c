@@ -89,34 +89,45 @@ axo_usock_accept(int lfd, long long deadline)
  * (unix(7)), so that wrap keeps the session and axo-onion everything it
  * knows about tor and SOCKS.
  */
-int
-axo_usock_send_fd(int sock, int fd)
-{
+/* One byte and room for one fd: the message both ends use. */
+struct fdmsg {
 	union {
 		struct cmsghdr h;
 		char b[CMSG_SPACE(sizeof(int))];
 	} u;
 	struct msghdr m;
-	struct cmsghdr *c;
 	struct iovec iov;
-	char one = 'L';
+	char one;
+};
+
+static void
+fdmsg_init(struct fdmsg *f)
+{
+	memset(f, 0, sizeof *f);
+	f->one = 'L';
+	f->iov.iov_base = &f->one;
+	f->iov.iov_len = 1;
+	f->m.msg_iov = &f->iov;
+	f->m.msg_iovlen = 1;
+	f->m.msg_control = f->u.b;
+	f->m.msg_controllen = sizeof f->u.b;
+}
+
+int
+axo_usock_send_fd(int sock, int fd)
+{
+	struct fdmsg f;
+	struct cmsghdr *c;
 	ssize_t n;
 
-	memset(&u, 0, sizeof u);
-	memset(&m, 0, sizeof m);
-	iov.iov_base = &one;
-	iov.iov_len = 1;
-	m.msg_iov = &iov;
-	m.msg_iovlen = 1;
-	m.msg_control = u.b;
-	m.msg_controllen = sizeof u.b;
-	c = CMSG_FIRSTHDR(&m);
+	fdmsg_init(&f);
+	c = CMSG_FIRSTHDR(&f.m);
 	c->cmsg_level = SOL_SOCKET;
 	c->cmsg_type = SCM_RIGHTS;
 	c->cmsg_len = CMSG_LEN(sizeof(int));
 	memcpy(CMSG_DATA(c), &fd, sizeof(int));
 	do
-		n = sendmsg(sock, &m, MSG_NOSIGNAL);
+		n = sendmsg(sock, &f.m, MSG_NOSIGNAL);
 	while (n == -1 && errno == EINTR);
 	return n == 1 ? 0 : -1;
 }
@@ -124,34 +135,22 @@ axo_usock_send_fd(int sock, int fd)
 int
 axo_usock_recv_fd(int sock)
 {
-	union {
-		struct cmsghdr h;
-		char b[CMSG_SPACE(sizeof(int))];
-	} u;
-	struct msghdr m;
+	struct fdmsg f;
 	struct cmsghdr *c;
-	struct iovec iov;
-	char one;
 	ssize_t n;
 	int fd = -1;
 
-	memset(&m, 0, sizeof m);
-	iov.iov_base = &one;
-	iov.iov_len = 1;
-	m.msg_iov = &iov;
-	m.msg_iovlen = 1;
-	m.msg_control = u.b;
-	m.msg_controllen = sizeof u.b;
+	fdmsg_init(&f);
 	do
-		n = recvmsg(sock, &m, MSG_CMSG_CLOEXEC);
+		n = recvmsg(sock, &f.m, MSG_CMSG_CLOEXEC);
 	while (n == -1 && errno == EINTR);
 	if (n == -1)
 		return -1;
-	for (c = CMSG_FIRSTHDR(&m); c != NULL; c = CMSG_NXTHDR(&m, c))
+	for (c = CMSG_FIRSTHDR(&f.m); c != NULL; c = CMSG_NXTHDR(&f.m, c))
 		if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS &&
 		    c->cmsg_len == CMSG_LEN(sizeof(int)))
 			memcpy(&fd, CMSG_DATA(c), sizeof(int));
-	if (n == 0 || fd == -1 || (m.msg_flags & MSG_CTRUNC)) {
+	if (n == 0 || fd == -1 || (f.m.msg_flags & MSG_CTRUNC)) {
 		if (fd != -1)
 			close(fd);
 		errno = n == 0 ? EPIPE : EPROTO;
@@ -159,4 +158,3 @@ axo_usock_recv_fd(int sock)
 	}
 	return fd;
 }
-

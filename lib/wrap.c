@@ -44,8 +44,32 @@
 #define CAND_MAX	4	/* connections not yet proved, server side */
 #define BACKOFF_MAX_MS	30000
 #define NETIN_CAP	(2 * AXO_FRAME_MAX)
-#define NETOUT_CAP	(4 * AXO_FRAME_MAX)
+#ifndef NETOUT_RECS
+#define NETOUT_RECS	4
+#endif
+#define NETOUT_CAP	(NETOUT_RECS * AXO_FRAME_MAX)
+#ifndef LINK_SNDBUF
+#define LINK_SNDBUF	0	/* > 0: SO_SNDBUF of a link socket */
+#endif
 #define KIDOUT_CAP	(4 * AXO_FRAME_MAXBODY)
+/*
+ * What we read from the child ahead of the link while a link is up: the
+ * ring keeps up to AXO_WRAP_SEND_MAX unacknowledged, but bytes not yet
+ * sent wait there too, and a line the child writes waits behind them
+ * all (4 MiB is a second at 4 MiB/s: t/bench/transfer.sh measured a
+ * line typed during a 50 MiB .send at 1.1 s, 0.2-0.25 s with this).
+ * Four records' worth, with NETOUT_CAP and the socket's own buffer,
+ * keep tor fed on a loaded 2-cpu machine (1 and 2 records and a 64 KiB
+ * SO_SNDBUF cost up to 10% of 50 MiB there for 50 ms less); the rest
+ * waits in the child's pipe and queue, where axo-chat can put a line
+ * first.  A link that is down still lets the child fill the ring.
+ * NETOUT_RECS, LINK_SNDBUF and READAHEAD_RECS may be set with -D to
+ * try other sizes against t/bench/transfer.sh (BASE_BIN).
+ */
+#ifndef READAHEAD_RECS
+#define READAHEAD_RECS	4
+#endif
+#define READAHEAD	(READAHEAD_RECS * CHUNK_MAX)
 #define ACK_LEN		8
 #define STREAM_HDR	(ACK_LEN + 8 + 1)	/* ack, off, flags */
 #define CHUNK_MAX	(AXO_FRAME_MAXDATA - STREAM_HDR)
@@ -201,6 +225,30 @@ nonblock(int fd)
 		    fd);
 }
 
+/* fd as to for a program to come: dup2, or, when it is there already,
+ * only without its close-on-exec (dup2 onto itself keeps that). */
+static int
+move_fd(int fd, int to)
+{
+	if (fd == to)
+		return fcntl(fd, F_SETFD, 0);
+	return dup2(fd, to) == -1 ? -1 : 0;
+}
+
+/* In a child of ours: the signals as they were before wrap, then argv. */
+__attribute__((noreturn))
+static void
+exec_child(char *const argv[], const sigset_t *mask)
+{
+	signal(SIGPIPE, SIG_DFL);
+	signal(SIGTERM, SIG_DFL);
+	signal(SIGINT, SIG_DFL);
+	signal(SIGHUP, SIG_DFL);
+	signal(SIGCHLD, SIG_DFL);
+	sigprocmask(SIG_SETMASK, mask, NULL);
+	axo_exec(argv);
+}
+
 /* ---- events for the child, warnings for the user ---- */
 
 /*
@@ -238,6 +286,12 @@ conn_open(struct conn *c, int rfd, int wfd)
 {
 	c->rfd = rfd;
 	c->wfd = wfd;
+	if (LINK_SNDBUF > 0) {
+		int sz = LINK_SNDBUF;
+
+		/* a socket (not a pipe): its own queue counts too */
+		(void)setsockopt(wfd, SOL_SOCKET, SO_SNDBUF, &sz, sizeof sz);
+	}
 	buf_init(&c->in, NETIN_CAP);
 	buf_init(&c->out, NETOUT_CAP);
 	c->since = c->last_rx = c->last_tx = axo_clock_ms();
@@ -318,6 +372,8 @@ ring_drop(struct wrap *w, uint64_t pos)
 		w->rhead = 0;
 }
 
+static void kid_read(struct wrap *);
+
 /* Our stream onto the link, as far as the link and the bounds allow. */
 static void
 send_stream(struct wrap *w)
@@ -326,6 +382,17 @@ send_stream(struct wrap *w)
 	size_t n;
 
 	while (can_seal(w) && (!w->reconnect || w->unheard < UNHEARD_MAX)) {
+		/*
+		 * A record is padded to the next doubling of a cell: a
+		 * short one sealed while the child has more in its pipe
+		 * costs up to twice its bytes on the link (axo-chat writes
+		 * 32 KiB chunks, just over half a record).  So take what
+		 * the pipe holds first; an empty pipe seals what we have
+		 * at once, so a line never waits for a timer.
+		 */
+		if (w->cin != -1 && !w->fin && w->sent <= w->end &&
+		    w->end - w->sent < CHUNK_MAX && w->end - w->base < w->rcap)
+			kid_read(w);
 		if (w->sent < w->end) {
 			n = w->end - w->sent > CHUNK_MAX ? CHUNK_MAX :
 			    (size_t)(w->end - w->sent);
@@ -630,17 +697,11 @@ dial_start(struct wrap *w, const sigset_t *mask)
 
 		for (i = 0; i < w->o->nclose; i++)
 			close(w->o->close_fds[i]);
-		if (nul == -1 || dup2(nul, 0) == -1 || dup2(nul, 1) == -1 ||
-		    dup2(ep[1], 2) == -1 ||
-		    dup2(sp[1], AXO_WRAP_DIAL_FD) == -1)
+		if (nul == -1 || move_fd(nul, 0) == -1 || dup2(nul, 1) == -1 ||
+		    move_fd(ep[1], 2) == -1 ||
+		    move_fd(sp[1], AXO_WRAP_DIAL_FD) == -1)
 			_exit(AXO_EXIT_TEMP);
-		signal(SIGPIPE, SIG_DFL);
-		signal(SIGTERM, SIG_DFL);
-		signal(SIGINT, SIG_DFL);
-		signal(SIGHUP, SIG_DFL);
-		signal(SIGCHLD, SIG_DFL);
-		sigprocmask(SIG_SETMASK, mask, NULL);
-		axo_exec(w->o->dial);
+		exec_child(w->o->dial, mask);
 	}
 	close(sp[1]);
 	close(ep[1]);
@@ -771,6 +832,7 @@ cand_accept(struct wrap *w)
 
 /* ---- the child ---- */
 
+
 static pid_t
 spawn(struct wrap *w, char *const argv[], const sigset_t *mask)
 {
@@ -791,18 +853,12 @@ spawn(struct wrap *w, char *const argv[], const sigset_t *mask)
 			close(w->o->close_fds[i]);
 		if (w->o->listen_fd != -1)
 			close(w->o->listen_fd);
-		if (dup2(to_child[0], AXO_FD_NET_IN) == -1 ||
-		    dup2(from_child[1], AXO_FD_NET_OUT) == -1 ||
-		    (ev[0] != -1 && dup2(ev[0], w->o->events_fd) == -1))
+		if (move_fd(to_child[0], AXO_FD_NET_IN) == -1 ||
+		    move_fd(from_child[1], AXO_FD_NET_OUT) == -1 ||
+		    (ev[0] != -1 && move_fd(ev[0], w->o->events_fd) == -1))
 			axo_diesys(AXO_EXIT_TEMP, "unable to move fds for %s",
 			    argv[0]);
-		signal(SIGPIPE, SIG_DFL);
-		signal(SIGTERM, SIG_DFL);
-		signal(SIGINT, SIG_DFL);
-		signal(SIGHUP, SIG_DFL);
-		signal(SIGCHLD, SIG_DFL);
-		sigprocmask(SIG_SETMASK, mask, NULL);
-		axo_exec(argv);
+		exec_child(argv, mask);
 	}
 	close(to_child[0]);
 	close(from_child[1]);
@@ -988,12 +1044,27 @@ next_due(const struct wrap *w, long long now)
 static int
 finished(struct wrap *w, long long now)
 {
-	if (!w->kid_done || w->cin != -1)
+	if (!w->kid_done)
 		return 0;
-	/* told to stop, or the child failed: nothing more to wait for */
-	if (w->gone || w->stopped || !WIFEXITED(w->kid_st) ||
-	    WEXITSTATUS(w->kid_st) != 0)
+	/* told to stop: nothing more to wait for */
+	if (w->gone || w->stopped)
 		return 1;
+	/*
+	 * The child failed: its last words (the SMP stage's "n") still go
+	 * if the link takes them now, but no ack is awaited and no new link
+	 * made, and a pipe that what it left running holds open is not
+	 * waited on past the linger.
+	 */
+	if (!WIFEXITED(w->kid_st) || WEXITSTATUS(w->kid_st) != 0) {
+		if (w->cin == -1 && w->sent > w->end &&
+		    (w->ln.wfd == -1 || w->ln.out.len == 0))
+			return 1;
+		if (w->linger == 0)
+			w->linger = now + LINGER_MS;
+		return now >= w->linger;
+	}
+	if (w->cin != -1)
+		return 0;
 	if (!w->reconnect) {
 		if (w->ln.wfd != -1 && w->ln.out.len > 0)
 			return 0;
@@ -1141,6 +1212,7 @@ axo_wrap_run(struct axo_ratchet *r, char *const argv[],
 		nf = 0;
 		ic = in = on = oc = il = id = ie = -1;
 		if (w.cin != -1 && !w.fin && w.end - w.base < w.rcap &&
+		    (w.ln.wfd == -1 || w.end - w.sent < READAHEAD) &&
 		    (w.reconnect || (w.ln.wfd != -1 &&
 		    axo_ratchet_can_send(r))))
 			pf[nf].fd = w.cin, pf[nf].events = POLLIN, ic = nf++;

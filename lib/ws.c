@@ -42,6 +42,11 @@ struct axo_ws {
 	int timedout;			/* the last wait ran out (not sticky) */
 	int eof;
 	char why[160];
+	/* The frame headers in the bytes handed to wslay (see scan()). */
+	unsigned char hdr[14];
+	size_t hlen;
+	uint64_t skip;			/* payload bytes left in this frame */
+	uint64_t msglen;		/* payload so far of this data message */
 };
 
 
@@ -122,6 +127,63 @@ io_error(wslay_event_context_ptr ctx, struct axo_ws *ws)
 	return -1;
 }
 
+/*
+ * Follows the frame headers (RFC 6455 5.2) in the bytes that recv_cb is
+ * about to hand to wslay, and refuses a frame whose length is too large
+ * as soon as its header is complete: wslay itself looks at the length
+ * only once some payload has come too, so that a bare header of 16 MiB
+ * would hold us until the deadline, and its own limit answers with a
+ * close frame, not with our reason.  Fragments of one data message are
+ * added up (control frames between them excepted).  -1 when too large.
+ */
+static int
+scan(struct axo_ws *ws, const uint8_t *p, size_t n)
+{
+	uint64_t len;
+	size_t need, k, i;
+	int op;
+
+	while (n > 0) {
+		if (ws->skip > 0) {
+			k = ws->skip < n ? (size_t)ws->skip : n;
+			ws->skip -= k;
+			p += k;
+			n -= k;
+			continue;
+		}
+		ws->hdr[ws->hlen++] = *p++;
+		n--;
+		if (ws->hlen < 2)
+			continue;
+		need = 2 + ((ws->hdr[1] & 0x7f) == 126 ? 2 :
+		    (ws->hdr[1] & 0x7f) == 127 ? 8 : 0) +
+		    ((ws->hdr[1] & 0x80) ? 4 : 0);
+		if (ws->hlen < need)
+			continue;
+		len = ws->hdr[1] & 0x7f;
+		if (len == 126)
+			len = (uint64_t)ws->hdr[2] << 8 | ws->hdr[3];
+		else if (len == 127)
+			for (len = 0, i = 2; i < 10; i++)
+				len = len << 8 | ws->hdr[i];
+		op = ws->hdr[0] & 0x0f;
+		ws->hlen = 0;
+		if (len > WS_MAXMSG) {
+			fail(ws, AXO_WS_EPROTO, "frame too large");
+			return -1;
+		}
+		if (op == 0 || op == 1 || op == 2) {
+			ws->msglen = op == 0 ? ws->msglen + len : len;
+			if (ws->msglen > WS_MAXMSG) {
+				fail(ws, AXO_WS_EPROTO, "message too large");
+				return -1;
+			}
+		}
+		ws->skip = len;
+	}
+	return 0;
+}
+
 static ssize_t
 recv_cb(wslay_event_context_ptr ctx, uint8_t *buf, size_t len, int flags,
     void *arg)
@@ -138,9 +200,17 @@ recv_cb(wslay_event_context_ptr ctx, uint8_t *buf, size_t len, int flags,
 			n = len;
 		memcpy(buf, ws->pre + ws->preoff, n);
 		ws->preoff += n;
+		if (scan(ws, buf, n) != 0) {
+			wslay_event_set_error(ctx, WSLAY_ERR_CALLBACK_FAILURE);
+			return -1;
+		}
 		return (ssize_t)n;
 	}
 	r = read(ws->fd, buf, len);
+	if (r > 0 && scan(ws, buf, (size_t)r) != 0) {
+		wslay_event_set_error(ctx, WSLAY_ERR_CALLBACK_FAILURE);
+		return -1;
+	}
 	if (r > 0) {
 		/*
 		 * ACK at once: the relay (twisted, Nagle on) holds its next
@@ -228,19 +298,6 @@ msg_cb(wslay_event_context_ptr ctx, const struct wslay_event_on_msg_recv_arg *a,
 	}
 }
 
-static void
-start_cb(wslay_event_context_ptr ctx,
-    const struct wslay_event_on_frame_recv_start_arg *a, void *arg)
-{
-	struct axo_ws *ws = arg;
-
-	/* refuse at the header what we would never buffer */
-	if (a->payload_length > WS_MAXMSG) {
-		fail(ws, AXO_WS_EPROTO, "frame too large");
-		wslay_event_shutdown_read(ctx);
-	}
-}
-
 static struct axo_ws *
 ws_new(int fd)
 {
@@ -257,11 +314,11 @@ ws_new(int fd)
 	cb.send_callback = send_cb;
 	cb.genmask_callback = genmask_cb;
 	cb.on_msg_recv_callback = msg_cb;
-	cb.on_frame_recv_start_callback = start_cb;
 	if (wslay_event_context_client_init(&ws->ctx, &cb, ws) != 0) {
 		free(ws);
 		return NULL;
 	}
+	/* scan() refuses larger ones first, with a reason */
 	wslay_event_config_set_max_recv_msg_length(ws->ctx, WS_MAXMSG);
 	/* small messages in a row: Nagle would hold each for an ACK */
 	(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);

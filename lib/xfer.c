@@ -197,14 +197,21 @@ axo_xfer_recv_write(struct axo_xfer *x, const unsigned char *data,
 static int
 place(struct axo_xfer *x)
 {
-	int i;
+	const char *dot;
+	int i, stem;
 
+	/* "report (1).pdf" keeps the extension, as browsers name a second
+	 * download; a leading dot (".profile") is no extension */
+	dot = strrchr(x->name, '.');
+	if (dot == NULL || dot == x->name)
+		dot = x->name + strlen(x->name);
+	stem = (int)(dot - x->name);
 	for (i = 0; i < 1000; i++) {
 		if (i == 0)
 			snprintf(x->final, sizeof x->final, "%s", x->name);
 		else
-			snprintf(x->final, sizeof x->final, "%s.%d", x->name,
-			    i);
+			snprintf(x->final, sizeof x->final, "%.*s (%d)%s",
+			    stem, x->name, i, dot);
 		if (renameat2(x->dirfd, x->part, x->dirfd, x->final,
 		    RENAME_NOREPLACE) == 0)
 			return 0;

@@ -11,10 +11,25 @@
 #include "chat.h"
 #include "chatloop.h"
 
-#define USAGE "axo-chat [-n nick] [-p peernick] [-c green|red] [-d dir] " \
-	"[-y] [-V file] [-e fd] [--receipts] [-q]"
+#define USAGE "axo-chat [-n nick] [-p peernick] [-c green|red] [--verified] " \
+	"[-d dir] [-y] [-V file] [-e fd] [--receipts] [-q]"
 
 #define VERIFIER_MAX	1024
+
+static const char *const opts_help[] = {
+	"-n, --nick NICK           our nick (default me)",
+	"-p, --peer NICK           the peer's nick as we show it (default peer)",
+	"-c, --color green|red     the colour of the status line",
+	"    --verified            SMP matched: \"verified (SMP)\" on the status line",
+	"-d, --download-dir DIR    where received files go",
+	"-y, --accept              accept every offer without asking",
+	"-V, --verifier FILE       the verifier that .verify shows",
+	"-e, --events-fd FD        the link events of axo-ratchet wrap",
+	"    --receipts            \"* delivered N\" lines in line mode",
+	"-q, --quiet               no progress lines in line mode",
+	"-h, --help                this help",
+	NULL
+};
 
 static void
 need_nick(const char *s, const char *what)
@@ -40,6 +55,7 @@ main(int argc, char **argv)
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "events-fd", required_argument, NULL, 'e' },
 		{ "receipts", no_argument, NULL, 'R' },
+		{ "verified", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -91,10 +107,13 @@ main(int argc, char **argv)
 		case 'R':
 			o.receipts = 1;
 			break;
+		case 'v':
+			o.verified = 1;
+			break;
 		case 'h':
-			axo_help(USAGE);
+			axo_help_opts(USAGE, opts_help);
 		default:
-			axo_usage(USAGE);
+			axo_opt_bad(argv, "n:p:c:d:yV:qe:h", longopts, USAGE);
 		}
 	}
 	if (optind != argc)

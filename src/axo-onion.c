@@ -500,7 +500,10 @@ main(int argc, char **argv)
 	    NULL)) != -1) {
 		if (ch == 'h')
 			axo_help(usage_line);
-		if (ch == '?' || strchr(allowed, ch) == NULL)
+		if (ch == '?')
+			axo_opt_bad(argv, "+hqd:f:s:c:O:t:v:o:i:p:l:", lo,
+			    usage_line);
+		if (strchr(allowed, ch) == NULL)
 			usage();
 		axo_opt_once(seen, ch, usage_line);
 		switch (ch) {

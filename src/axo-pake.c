@@ -22,6 +22,25 @@
 	"[-c sec] [--insecure-disk]"
 
 #define DEF_APPID	"axotor/v1"
+
+static const char *const opts_help[] = {
+	"send | recv               give the record (send) or take it (recv)",
+	"-k, --key-fd FD           the master key on FD (else the terminal)",
+	"-i, --in FD               send: the record from FD (default stdin)",
+	"-o, --out FD              recv: the record to FD (default stdout)",
+	"-K, --key-out FD          the session key to FD (default 5)",
+	"-v, --verify              print the verifier on stderr",
+	"-V, --verify-fd FD        write the verifier in hex to FD",
+	"-a, --appid APPID         the wormhole application id (axotor/v1)",
+	"-r, --relay URL           the mailbox server, ws://host:port/path",
+	"-s, --socks HOST:PORT     tor's SOCKS5 port (127.0.0.1:9050)",
+	"-d, --direct              reach the relay without tor",
+	"-t, --timeout SECONDS     wait at most this long for the peer (300)",
+	"-c, --connect-timeout SECONDS  for reaching the relay (60)",
+	"    --insecure-disk       allow the session key on a disk",
+	"-h, --help                this help",
+	NULL
+};
 #define DEF_RELAY	"ws://relay.magic-wormhole.io:4000/v1"
 #define DEF_SOCKS	"127.0.0.1:9050"
 #define PURPOSE		"axotor/v1/session"
@@ -289,7 +308,7 @@ options(struct opts *o, int argc, char **argv)
 	o->kout = AXO_FD_STATE_OUT;
 	o->vfd = -1;
 	if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")))
-		axo_help(USAGE);
+		axo_help_opts(USAGE, opts_help);
 	if (argc < 2 || (strcmp(argv[1], "send") && strcmp(argv[1], "recv")))
 		axo_usage(USAGE);
 	o->sending = !strcmp(argv[1], "send");
@@ -321,8 +340,8 @@ options(struct opts *o, int argc, char **argv)
 		case 't': o->peer_ms = num(optarg, 86400) * 1000; break;
 		case 'c': conn_ms = num(optarg, 3600) * 1000; break;
 		case 'D': o->insecure = 1; break;
-		case 'h': axo_help(USAGE);
-		default: axo_usage(USAGE);
+		case 'h': axo_help_opts(USAGE, opts_help);
+		default: axo_opt_bad(argv, "+k:i:o:K:vV:a:r:s:dt:c:h", lo, USAGE);
 		}
 	}
 	if (optind != argc || o->peer_ms == 0 || conn_ms == 0 ||
@@ -490,6 +509,14 @@ main(int argc, char **argv)
 		/* cmd_send.py _handle_answer: message_ack must be "ok" */
 		txt = json_string_value(json_object_get(json_object_get(j,
 		    "answer"), "message_ack"));
+		if (txt == NULL && json_object_get(j, "offer") != NULL) {
+			/* both sent an offer: both sides were started with
+			 * send (axotor -s on both) */
+			shut("errory");
+			axo_die(EX_PROTO, "the peer sent an offer, not an "
+			    "answer: it seems to be a server too (-s on both "
+			    "sides?)");
+		}
 		if (txt == NULL || strcmp(txt, "ok") != 0) {
 			shut("errory");
 			axo_die(EX_PROTO, "peer sent a bad answer");

@@ -21,6 +21,17 @@
 
 #define EXIT_PROOF	97	/* malformed message or false proof */
 
+static const char *const opts_help[] = {
+	"-i, --initiator           send the first message",
+	"-s, --secret-fd FD        read the secret from FD (else the terminal)",
+	"-t, --timeout SECONDS     wait at most this long for each message (120)",
+	"    --id NAME             our name, bound into the proofs",
+	"    --peer-id NAME        the peer's name, bound into the proofs",
+	"    --session-id HEX      the session's id, from axo-ratchet id (required)",
+	"-h, --help                this help",
+	NULL
+};
+
 static long timeout_ms = 120000;
 
 /* The terminal, while its echo is off, so that a signal restores it. */
@@ -203,6 +214,7 @@ main(int argc, char **argv)
 	struct axo_smp *st;
 
 	axo_init("axo-smp");
+	opterr = 0;	/* our words, not getopt's */
 	while ((c = getopt_long(argc, argv, "is:t:h", longopts, NULL)) != -1) {
 		axo_opt_once(seen, c, USAGE);
 		switch (c) {
@@ -229,9 +241,9 @@ main(int argc, char **argv)
 			peer = optarg;
 			break;
 		case 'h':
-			axo_help(USAGE);
+			axo_help_opts(USAGE, opts_help);
 		default:
-			axo_usage(USAGE);
+			axo_opt_bad(argv, "is:t:h", longopts, USAGE);
 		}
 	}
 	if (optind != argc || sidhex == NULL)

@@ -6,7 +6,7 @@
 load helpers/common
 bats_require_minimum_version 1.5.0
 
-USAGE="axo-chat: usage: axo-chat [-n nick] [-p peernick] [-c green|red] [-d dir] [-y] [-V file] [-e fd] [--receipts] [-q]"
+USAGE="axo-chat: usage: axo-chat [-n nick] [-p peernick] [-c green|red] [--verified] [-d dir] [-y] [-V file] [-e fd] [--receipts] [-q]"
 
 setup() {
 	axo_setup_tmp
@@ -77,7 +77,7 @@ finish() {
 
 # mk SPEC...: the bytes of chat messages, built independently of lib/chat.c
 # from axotor(7): hello:NICK msg:TEXT quit offer:ID:SIZE:NAME accept:ID
-# reject:ID abort:ID chunk:ID:FILE:OFF:LEN end:ID:FILE endhex:ID:HEX
+# reject:ID[:WHY] abort:ID chunk:ID:FILE:OFF:LEN end:ID:FILE endhex:ID:HEX
 # raw:HEX.  TEXT and NAME take Python escapes (\x1b).
 mk() {
 	/usr/bin/python3 - "$@" <<'PY'
@@ -97,7 +97,9 @@ for spec in sys.argv[1:]:
     elif k == 'receipt': p = struct.pack('>I', int(a[0]))
     elif k == 'offer':
         p = struct.pack('>IQ', int(a[0]), int(a[1])) + esc(':'.join(a[2:]))
-    elif k in ('accept', 'reject', 'abort'): p = struct.pack('>I', int(a[0]))
+    elif k in ('accept', 'abort'): p = struct.pack('>I', int(a[0]))
+    elif k == 'reject':
+        p = struct.pack('>I', int(a[0])) + esc(':'.join(a[1:]))
     elif k == 'chunk':
         with open(a[1], 'rb') as f:
             f.seek(int(a[2])); d = f.read(int(a[3]))
@@ -130,6 +132,8 @@ while i + 5 <= len(b):
         print(k, *struct.unpack('>IQ', p[:12]), p[12:].decode('utf-8', 'replace'))
     elif t == 19: print(k, struct.unpack('>I', p[:4])[0], len(p) - 4)
     elif t == 20: print(k, struct.unpack('>I', p[:4])[0], p[4:].hex())
+    elif t == 18 and len(p) > 4:
+        print(k, struct.unpack('>I', p[:4])[0], p[4:].decode())
     else: print(k, struct.unpack('>I', p[:4])[0])
 if i != len(b): print('trailing', len(b) - i)
 PY
@@ -153,13 +157,27 @@ fake() {
 	[ "$output" = "$USAGE" ]
 	run axo-chat -x 6</dev/null 7>/dev/null
 	[ "$status" -eq 100 ]
-	[ "$output" = "$USAGE" ]
+	[ "$output" = "axo-chat: unknown option -x
+$USAGE" ]
+	run axo-chat --foo 6</dev/null 7>/dev/null
+	[ "$status" -eq 100 ]
+	[ "$output" = "axo-chat: unknown option --foo
+$USAGE" ]
+	run axo-chat -n 6</dev/null 7>/dev/null
+	[ "$status" -eq 100 ]
+	[ "$output" = "axo-chat: option -n needs an argument
+$USAGE" ]
 	run axo-chat -y -y 6</dev/null 7>/dev/null
 	[ "$status" -eq 100 ]
 	[ "$output" = "$USAGE" ]
 	run --separate-stderr axo-chat --help
 	[ "$status" -eq 0 ]
-	[ "$output" = "usage: ${USAGE#axo-chat: usage: }" ]
+	[ "${lines[0]}" = "usage: ${USAGE#axo-chat: usage: }" ]
+	[ "${lines[1]}" = "options:" ]
+	for o in nick peer color verified download-dir accept verifier \
+	    events-fd receipts quiet help; do
+		[ "$(sed 1d <<<"$output" | grep -cE -- "(^| )--$o( |$)")" -eq 1 ]
+	done
 	[ "$stderr" = "" ]
 }
 
@@ -235,6 +253,8 @@ fake() {
 	[ "$PST" -eq 0 ]
 	[ "$(cat alice.out)" = "* commands:
 *   .send PATH   offer a file to the peer
+*   .accept      take the file offered (the oldest offer)
+*   .reject      refuse it
 *   .abort       stop every transfer under way
 *   .verify      show the PAKE verifier, to compare out of band
 *   .help        this list
@@ -305,21 +325,61 @@ pair: prog2 exited 111" ]
 	[ "$(ls -A dl)" = big ]
 }
 
-@test "axo-chat: a name taken gets a numbered name; nothing is overwritten" {
-	printf 'first\n' >dl/report
-	printf 'second\n' >dl/report.1
-	printf 'new data\n' >report
+@test "axo-chat: a name taken gets a numbered name before its extension; nothing is overwritten" {
+	printf 'first\n' >dl/report.pdf
+	printf 'second\n' >"dl/report (1).pdf"
+	printf 'new data\n' >report.pdf
+	printf 'dot\n' >LICENSE
 	start "" "-d dl"
-	line alice ".send report"
-	waitfor bob.out "saved report from alice as dl/report.2"
-	line alice ".send $T/report"
-	waitfor bob.out "saved report from alice as dl/report.3"
+	line alice ".send report.pdf"
+	waitfor bob.out "saved report.pdf from alice as dl/report (2).pdf"
+	line alice ".send $T/report.pdf"
+	waitfor bob.out "saved report.pdf from alice as dl/report (3).pdf"
+	line alice ".send LICENSE"
+	line alice ".send LICENSE"
+	waitfor bob.out "saved LICENSE from alice as dl/LICENSE (1)"
 	line alice ".quit"
 	finish
 	[ "$PST" -eq 0 ]
-	[ "$(cat dl/report)" = first ] && [ "$(cat dl/report.1)" = second ]
-	cmp report dl/report.2 && cmp report dl/report.3
-	[ "$(ls -A dl | wc -l)" -eq 4 ]
+	[ "$(cat dl/report.pdf)" = first ] && [ "$(cat "dl/report (1).pdf")" = second ]
+	cmp report.pdf "dl/report (2).pdf" && cmp report.pdf "dl/report (3).pdf"
+	cmp LICENSE dl/LICENSE
+	[ "$(ls -A dl | wc -l)" -eq 6 ]
+}
+
+@test "axo-chat: .send takes a quoted path, a backslashed space and ~/" {
+	mkdir -p home/docs
+	printf 'one\n' >"home/docs/my file.txt"
+	printf 'two\n' >"home/it's.txt"
+	printf 'three\n' >home/plain
+	pair -p sh -c "HOME='$T/home'; export HOME; $(side alice bob)" -- sh -c "$(side bob alice -d dl)" \
+		>pair.out 2>pair.err 3>&- &
+	PAIR=$!
+	line alice ".send '$T/home/docs/my file.txt'"
+	waitfor bob.out "saved my file.txt from alice"
+	line alice ".send \"~/it's.txt\""
+	line alice ".send ~/it\\'s.txt"
+	waitfor alice.err "unable to open"
+	line alice ".send ~/'it'\\''s.txt'"
+	waitfor bob.out "saved it's.txt from alice as dl/it's.txt"
+	line alice ".send ~/docs/my\\ file.txt"
+	waitfor bob.out "saved my file.txt from alice as dl/my file (1).txt"
+	line alice ".send  ~/plain "
+	waitfor bob.out "saved plain from alice"
+	line alice ".send $T/home/docs/my file.txt"
+	waitfor bob.out "as dl/my file (2).txt"
+	line alice ".send 'unclosed"
+	line alice ".send two words'"
+	waitfor alice.err "usage: .send PATH
+axo-chat: warning: usage: .send PATH"
+	line alice ".quit"
+	finish
+	[ "$PST" -eq 0 ]
+	[ "$(cat alice.err)" = "axo-chat: warning: unable to open ~/it's.txt: No such file or directory
+axo-chat: warning: usage: .send PATH
+axo-chat: warning: usage: .send PATH" ]
+	cmp "home/it's.txt" "dl/it's.txt"
+	cmp "home/docs/my file.txt" "dl/my file (1).txt"
 }
 
 @test "axo-chat: a hostile file name becomes a safe basename inside the directory" {
@@ -337,10 +397,10 @@ pair: prog2 exited 111" ]
 	cd "$T"
 	[ "$status" -eq 0 ]
 	[ "$stderr" = "" ]
-	[ "$(ls -A dl/inner | sort | tr '\n' ' ')" = "a[31mbcd file file.1 hidden passwd x " ]
+	[ "$(ls -A dl/inner | sort | tr '\n' ' ')" = "a[31mbcd file file (1) hidden passwd x " ]
 	[ "$(ls -A dl | tr '\n' ' ')" = "inner " ]
 	[ ! -e "$T/x" ]
-	for n in x passwd a[31mbcd hidden file file.1; do
+	for n in x passwd a[31mbcd hidden file "file (1)"; do
 		cmp f "dl/inner/$n"
 	done
 	[ "$(dec reply)" = "hello 1 bob
@@ -361,11 +421,11 @@ accept 6" ]
 	[ "$output" = "* rejected f (5 bytes) from alice: no download directory (-d)
 * alice has quit the chat" ]
 	[ "$(dec reply)" = "hello 1 bob
-reject 7" ]
-	# between two real chats
+reject 7 no download directory" ]
+	# between two real chats: the sender is told why
 	start "" ""
 	line alice ".send f"
-	waitfor alice.out "* bob rejected f"
+	waitfor alice.out "* bob rejected f: no download directory"
 	line alice ".quit"
 	finish
 	[ "$PST" -eq 0 ]
@@ -586,13 +646,33 @@ pair: prog2 exited 111" ]
 	waitscreen "<bob> after resize"
 	[ "$(screen | sed -n 11p | cut -c1-15)" = " alice <-> bob " ]
 	[ "$(screen | sed -n 12p)" = ">" ]
-	# an offer asks, in place of the input line
+	# an offer never eats keys: it waits on the status line for .accept
+	tm resize-window -t chat -x 100 -y 24
+	tm send-keys -t chat -l "I think "
+	waitscreen "> I think"
 	printf 'x\n' >small
 	line bob ".send small"
-	waitscreen "accept small (2 bytes) from bob? (y/N)"
-	tm send-keys -t chat y
+	waitscreen "* bob offers small (2 bytes): .accept or .reject"
+	tm send-keys -t chat -l "okay sure"
+	waitscreen "> I think okay sure"
+	screen | sed -n 23p | grep -qF "| bob offers small (2 bytes): .accept or .reject"
+	[ "$(screen | tail -1)" = "> I think okay sure" ]
+	[ ! -e adl/small ]
+	tm send-keys -t chat Enter
+	waitfor bob.out "<alice> I think okay sure"
+	tm send-keys -t chat ".accept" Enter
 	waitscreen "* saved small from bob as adl/small"
 	cmp small adl/small
+	[ "$(screen | sed -n 23p | sed 's/ *$//')" = " alice <-> bob | SMP FAILED: not verified | .help" ]
+	# a second offer refused; .accept with none open says so
+	line bob ".send small"
+	waitscreen "| bob offers small (2 bytes): .accept or .reject"
+	tm send-keys -t chat ".reject" Enter
+	waitscreen "* rejected small"
+	waitfor bob.out "* alice rejected small"
+	tm send-keys -t chat ".accept" Enter
+	waitscreen "* no offer to accept"
+	[ "$(ls adl)" = small ]
 	tm send-keys -t chat ".quit" Enter
 	waitfor bob.out "* alice has quit the chat"
 	for i in $(seq 1 100); do [ -s stty.after ] && break; sleep 0.05; done
@@ -644,6 +724,9 @@ pair: prog2 exited 111" ]
 	}
 	head -c 20971520 /dev/urandom >big
 	# bob, a script, reads the network through a throttle (about 2 MB/s)
+	# (through a fifo, and axo-chat exec'd: no shell left holding fd 7,
+	# so that alice sees bob's end when he has quit)
+	mkfifo thr
 	cat >bob.sh <<-'EOS'
 	echo $$ >bob.pid
 	/usr/bin/python3 -c '
@@ -652,23 +735,289 @@ pair: prog2 exited 111" ]
 	while True:
 	    d = i.read1(32768)
 	    if not d: break
-	    o.write(d); o.flush(); time.sleep(0.015)' <&6 6<&- 7>&- |
-	axo-chat -n bob -p alice -d dl 6<&0 <>bob.in >bob.out 2>bob.err
+	    o.write(d); o.flush(); time.sleep(0.015)' <&6 6<&- 7>&- >thr &
+	exec axo-chat -n bob -p alice -d dl 6<thr <>bob.in >bob.out 2>bob.err
 	EOS
 	tm new-session -d -s chat -x 80 -y 24 \
 		"cd '$T' && PATH='$PATH' '$AXO_TBIN/helpers/pair' -p sh -c 'exec axo-chat -n alice -p bob' -- sh bob.sh; echo \$? >rc; sleep 60"
 	waitscreen "alice <-> bob"
 	tm send-keys -t chat ".send big" Enter
 	waitscreen "sending big [#"
-	screen | sed -n 23p | grep -qE '^ alice <-> bob \| end-to-end encrypted \| \.help \| sending big \[#+-*\] [0-9]+%'
+	screen | sed -n 23p | grep -qE '^ alice <-> bob \| encrypted, not verified \| \.help \| sending big \[#+-*\] [0-9]+%'
 	waitfor bob.out "receiving big: 25%"
 	tm send-keys -t chat ".abort" Enter
 	waitscreen "* aborted sending big"
 	waitfor bob.out "* alice aborted big"
-	[ "$(screen | sed -n 23p | sed 's/ *$//')" = " alice <-> bob | end-to-end encrypted | .help" ]
+	[ "$(screen | sed -n 23p | sed 's/ *$//')" = " alice <-> bob | encrypted, not verified | .help" ]
 	[ "$(ls -A dl)" = "" ]
 	tm send-keys -t chat ".quit" Enter
 	waitfor bob.out "* alice has quit the chat"
 	for i in $(seq 1 100); do [ -s rc ] && break; sleep 0.05; done
 	[ "$(cat rc)" = 0 ]
+}
+
+# The window in tmux: alice's axo-chat in a pane of COLSxROWS (80x24 by
+# default), bob a line-mode side on fifos.  tmstart COLS ROWS [ALICE-ARGS]
+# [SHOWN] (what the screen shows once it is up)
+tmstart() {
+	command -v tmux >/dev/null || skip "no tmux"
+	TMUXS=$T/tmux.sock
+	tm new-session -d -s chat -x "$1" -y "$2" \
+		"cd '$T' && PATH='$PATH' '$AXO_TBIN/helpers/pair' -p sh -c 'exec axo-chat -n alice -p bob ${3:-}' -- sh -c '$(side bob alice)'; echo \$? >rc; sleep 60"
+	waitscreen "${4:-alice <-> bob}"
+}
+tm() { tmux -S "$TMUXS" "$@"; }
+screen() { tm capture-pane -p -t chat; }
+waitscreen() {
+	local i
+	for i in $(seq 1 200); do
+		screen | grep -qF -- "$1" && return 0
+		sleep 0.05
+	done
+	echo "no '$1' on the screen:"; screen; return 1
+}
+# The input line as it is drawn (trailing blanks dropped); waitinput
+# STRING: until it is that.
+inputline() { screen | tail -1 | sed 's/ *$//'; }
+waitinput() {
+	local i
+	for i in $(seq 1 100); do
+		[ "$(inputline)" = "$1" ] && return 0
+		sleep 0.05
+	done
+	echo "the input line is '$(inputline)', not '$1'"; return 1
+}
+tmquit() {
+	tm send-keys -t chat C-e C-u ".quit" Enter
+	waitfor bob.out "* alice has quit the chat"
+	for i in $(seq 1 100); do [ -s rc ] && break; sleep 0.05; done
+	[ "$(cat rc)" = 0 ]
+}
+
+@test "axo-chat: the window in tmux: ^D and ^C do not end the chat, they hint at .quit" {
+	tmstart 80 24
+	tm send-keys -t chat C-d
+	waitscreen "* .quit ends the chat, for both sides"
+	tm send-keys -t chat -l "draft"
+	waitscreen "> draft"
+	tm send-keys -t chat C-c
+	waitinput ">"
+	[ "$(screen | grep -cF '* .quit ends the chat, for both sides')" = 2 ]
+	line bob "still here"
+	waitscreen "<bob> still here"
+	[ ! -s rc ]
+	! grep -q "has quit" bob.out
+	tmquit
+}
+
+@test "axo-chat: the window in tmux: Esc times out, Alt-b/f/d/Backspace, Up/Down recall, PageUp/PageDown" {
+	tmstart 80 24
+	# a lone Esc is dropped after a while: Left is Left, not "[D"
+	tm send-keys -t chat -l "hello world"
+	waitscreen "> hello world"
+	tm send-keys -t chat Escape
+	sleep 0.6
+	tm send-keys -t chat Left
+	tm send-keys -t chat -l "X"
+	waitscreen "> hello worlXd"
+	# Alt and a key it does not know: the key, not eaten
+	tm send-keys -t chat C-e C-u M-z
+	waitinput "> z"
+	# word motions
+	tm send-keys -t chat C-e C-u
+	tm send-keys -t chat -l "one two three"
+	waitscreen "> one two three"
+	tm send-keys -t chat M-b
+	tm send-keys -t chat -l "X"
+	waitscreen "> one two Xthree"
+	tm send-keys -t chat M-b M-b M-b M-f
+	tm send-keys -t chat -l "Y"
+	waitscreen "> oneY two Xthree"
+	tm send-keys -t chat End M-BSpace
+	waitinput "> oneY two"
+	tm send-keys -t chat Home M-d
+	waitinput ">  two"
+	# Up and Down: our own lines, then the draft again
+	tm send-keys -t chat C-e C-u "first" Enter "second" Enter
+	waitfor bob.out "<alice> second"
+	tm send-keys -t chat -l "dra"
+	tm send-keys -t chat Up
+	waitscreen "> second"
+	tm send-keys -t chat Up
+	waitscreen "> first"
+	tm send-keys -t chat Up Down
+	waitscreen "> second"
+	tm send-keys -t chat Down
+	waitscreen "> dra"
+	tm send-keys -t chat Up Enter
+	waitfor bob.out "<alice> second
+<alice> second"
+	# PageUp: the view stays back while lines come; PageDown returns
+	for i in $(seq 1 40); do line bob "l$i"; done
+	waitscreen "<bob> l40"
+	tm send-keys -t chat PageUp
+	waitscreen "scrolled back 21 (PageDown)"
+	! screen | grep -qF "<bob> l40"
+	screen | grep -qF "<bob> l19"
+	line bob "l41"
+	waitscreen "scrolled back 22 (PageDown)"
+	! screen | grep -qF "<bob> l41"
+	tm send-keys -t chat PageDown
+	waitscreen "scrolled back 1 (PageDown)"
+	tm send-keys -t chat PageDown
+	waitscreen "<bob> l41"
+	! screen | grep -qF "scrolled back"
+	[ "$(inputline)" = ">" ]
+	tmquit
+}
+
+@test "axo-chat: the window in tmux: a 12-column window keeps the input line whole" {
+	tmstart 12 8 "" "alice <-> b"
+	tm send-keys -t chat -l "abcdefghijklmnopqrstuvwxyz"
+	# the input line scrolls sideways, the cursor in the last column
+	waitinput "> rstuvwxyz"
+	[ "$(tm display -p -t chat '#{cursor_x} #{cursor_y}')" = "11 7" ]
+	# the status line is cut to the width, on its own row
+	[ "$(screen | sed -n 7p)" = " alice <-> b" ]
+	tm send-keys -t chat Home
+	waitinput "> abcdefghij"
+	[ "$(tm display -p -t chat '#{cursor_x} #{cursor_y}')" = "2 7" ]
+	line bob "a message"
+	waitscreen "<bob> a mess"
+	[ "$(inputline)" = "> abcdefghij" ]
+	[ "$(screen | sed -n 7p)" = " alice <-> b" ]
+	tm send-keys -t chat End Enter
+	waitfor bob.out "<alice> abcdefghijklmnopqrstuvwxyz"
+	tmquit
+}
+
+@test "axo-chat: the window in tmux: a paste of several lines waits for ^Y or ^N; one line goes in the input line" {
+	tmstart 100 24
+	printf 'p1\n.quit\np3\np4\n' | tm load-buffer -
+	tm paste-buffer -p -t chat
+	waitscreen "| paste of 4 lines: ^Y sends 4 messages, ^N drops it"
+	[ "$(inputline)" = ">" ]
+	# keys still edit the draft while it waits
+	tm send-keys -t chat -l "draft"
+	waitinput "> draft"
+	! grep -q "<alice>" bob.out
+	tm send-keys -t chat C-y
+	waitfor bob.out "<alice> p4"
+	[ "$(grep '<alice>' bob.out)" = "<alice> p1
+<alice> .quit
+<alice> p3
+<alice> p4" ]
+	! screen | grep -qF "paste of"
+	[ "$(inputline)" = "> draft" ]
+	# dropped with ^N
+	printf 'x1\nx2\n' | tm load-buffer -
+	tm paste-buffer -p -t chat
+	waitscreen "paste of 2 lines"
+	tm send-keys -t chat C-n
+	waitscreen "* paste dropped"
+	! screen | grep -qF "paste of"
+	# one line: into the input line at the cursor, sent with Enter
+	printf ' pasted' | tm load-buffer -
+	tm paste-buffer -p -t chat
+	waitinput "> draft pasted"
+	tm send-keys -t chat Enter
+	waitfor bob.out "<alice> draft pasted"
+	! grep -q "<alice> x" bob.out
+	tmquit
+}
+
+@test "axo-chat: a line longer than a message goes as several, and says so; past 64 KiB it is refused" {
+	start "" ""
+	long=$(head -c 5000 /dev/zero | tr '\0' a)
+	line alice "$long"
+	waitfor alice.err "a line of 5000 bytes went as 2 messages"
+	line alice "$(head -c 70000 /dev/zero | tr '\0' b)"
+	waitfor alice.err "not sent"
+	line alice "after"
+	waitfor bob.out "<alice> after"
+	line alice ".quit"
+	finish
+	[ "$PST" -eq 0 ]
+	[ "$(cat alice.err)" = "axo-chat: warning: a line of 5000 bytes went as 2 messages (4096 bytes at most each)
+axo-chat: warning: not sent: a line of more than 65536 bytes" ]
+	[ "$(sed -n 1p bob.out)" = "<alice> $(head -c 4096 /dev/zero | tr '\0' a)" ]
+	[ "$(sed -n 2p bob.out)" = "<alice> $(head -c 904 /dev/zero | tr '\0' a)" ]
+	[ "$(sed -n 3p bob.out)" = "<alice> after" ]
+}
+
+@test "axo-chat: the sender is told why an offer was rejected; a reason that is not text is 97" {
+	# the peer's why, shown cleaned; an empty one is a plain no
+	printf 'data\n' >f
+	mkfifo net
+	axo-chat -n alice -p bob 6<net 7>reply <>alice.in >alice.out 2>alice.err 3>&- &
+	echo $! >alice.pid
+	exec 8>net
+	mk hello:bob >&8
+	line alice ".send f"
+	waitfor alice.out "* offering f (5 bytes) to bob"
+	mk reject:1:unable\ to\ save\ it:\ Permission\ denied >&8
+	waitfor alice.out "* bob rejected f: unable to save it: Permission denied"
+	line alice ".send f"
+	mk reject:2 quit >&8
+	exec 8>&-
+	waitfor alice.out "* bob has quit the chat"
+	grep -qx "\* bob rejected f" alice.out
+	# a reason with a control character
+	mk hello:bob reject:1:x\\x1by >stream
+	run --separate-stderr axo-chat -n alice -p bob 6<stream 7>reply 0<>idle
+	[ "$status" -eq 97 ]
+	[ "$stderr" = "axo-chat: fatal: protocol violation by bob: a reason that is not printable UTF-8" ]
+	# a directory that cannot be written says so to the sender (root
+	# writes anywhere: then this part is not run)
+	if [ "$(id -u)" != 0 ]; then
+		mkdir ro && chmod 500 ro
+		start "" "-d ro"
+		line alice ".send f"
+		waitfor alice.out "* bob rejected f: unable to save it: Permission denied"
+		line alice ".quit"
+		finish
+	fi
+}
+
+@test "axo-chat: the receiver's own .abort is its own, not the sender's" {
+	head -c 100000 /dev/urandom >f
+	mkfifo slow
+	axo-chat -n bob -p alice -d dl 6<slow 7>reply <>bob.in >bob.out 2>bob.err 3>&- &
+	echo $! >bob.pid
+	exec 8>slow
+	mk hello:alice offer:1:100000:f chunk:1:f:0:30000 >&8
+	waitfor bob.out "receiving f: 25%"
+	line bob ".abort"
+	waitfor bob.out "* stopped receiving f"
+	# the sender's answer to the stop, then more chat
+	mk chunk:1:f:30000:100 abort:1 msg:after quit >&8
+	exec 8>&-
+	waitfor bob.out "* alice has quit the chat"
+	[ "$(cat bob.out)" = "* receiving f (97.7 KiB) from alice into dl
+* receiving f: 25%
+* stopped receiving f
+<alice> after
+* alice has quit the chat" ]
+	[ "$(ls -A dl)" = "" ]
+	[ ! -s bob.err ]
+	[ "$(dec reply)" = "hello 1 bob
+accept 1
+reject 1
+receipt 1" ]
+}
+
+@test "axo-chat: the window in tmux: verified (SMP) and not verified differ; .verify in groups to read aloud" {
+	printf '0123456789abcdef0123456789abcdeffedcba9876543210fedcba9876543210\n' >verifier
+	tmstart 80 24 "-V verifier --verified"
+	[ "$(screen | sed -n 23p | sed 's/ *$//')" = " alice <-> bob | encrypted, verified (SMP) | .help" ]
+	tm send-keys -t chat ".verify" Enter
+	waitscreen "*   fedc ba98 7654 3210 fedc ba98 7654 3210"
+	screen | grep -qxF "* verifier, to read aloud and compare with bob:"
+	screen | grep -qxF "*   0123 4567 89ab cdef 0123 4567 89ab cdef"
+	tmquit
+	tm kill-server
+	rm -f rc
+	tmstart 80 24
+	[ "$(screen | sed -n 23p | sed 's/ *$//')" = " alice <-> bob | encrypted, not verified | .help" ]
+	tmquit
 }

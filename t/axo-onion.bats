@@ -83,8 +83,8 @@ none_left() {
 
 U_LAUNCH="axo-onion: usage: axo-onion launch [-q] [--client] -d DIR [-f TORRC] [-s SOCKSPORT] [-c CONTROLPORT] [-O PID] [-t SECONDS] [--insecure-disk]"
 U_PUBLISH="axo-onion: usage: axo-onion publish [-q] -d DIR [-c CONTROLPORT] [-v VPORT] [-o FD] [-t SECONDS] [--cookie FILE] [--password-fd FD] [--insecure-disk]"
-U_CONNECT="axo-onion: usage: axo-onion connect [-q] [-s SOCKSPORT] [-t SECONDS] ADDR PORT PROG..."
-U_SERVE="axo-onion: usage: axo-onion serve [-q] -d DIR [-t SECONDS] PROG..."
+U_CONNECT="axo-onion: usage: axo-onion connect [-q] [-s SOCKSPORT] [-t SECONDS] ADDR PORT PROG... | --pass FD ADDR PORT"
+U_SERVE="axo-onion: usage: axo-onion serve [-q] -d DIR [-t SECONDS] [-l FD] PROG..."
 
 # ---- usage ----
 
@@ -110,7 +110,12 @@ U_SERVE="axo-onion: usage: axo-onion serve [-q] -d DIR [-t SECONDS] PROG..."
 @test "usage: bad, repeated, misplaced options and stray operands" {
 	run axo-onion launch -x -d "$T"
 	[ "$status" -eq 100 ]
-	[ "$output" = "$U_LAUNCH" ]
+	[ "$output" = "axo-onion: unknown option -x
+$U_LAUNCH" ]
+	run axo-onion launch --foo -d "$T"
+	[ "$status" -eq 100 ]
+	[ "$output" = "axo-onion: unknown option --foo
+$U_LAUNCH" ]
 	run axo-onion launch -d "$T" -d "$T"
 	[ "$status" -eq 100 ]
 	[ "$output" = "$U_LAUNCH" ]
@@ -137,6 +142,17 @@ U_SERVE="axo-onion: usage: axo-onion serve [-q] -d DIR [-t SECONDS] PROG..."
 	[ "$status" -eq 100 ]
 	[ "$output" = "$U_CONNECT" ]
 	run axo-onion serve true
+	[ "$status" -eq 100 ]
+	[ "$output" = "$U_SERVE" ]
+	# --pass hands the connection over: no PROG, and the fd must be open
+	run axo-onion connect --pass 9 "$ADDR" 80 true 9</dev/null
+	[ "$status" -eq 100 ]
+	[ "$output" = "$U_CONNECT" ]
+	run axo-onion connect --pass 9 "$ADDR" 80 9<&-
+	[ "$status" -eq 100 ]
+	[ "$output" = "axo-onion: fatal: missing fd 9 (pass socket)" ]
+	# the kept socket may not be the connection's fds
+	run axo-onion serve -d "$T" -l 7 true
 	[ "$status" -eq 100 ]
 	[ "$output" = "$U_SERVE" ]
 	[ ! -e "$T/tor" ]
@@ -372,9 +388,10 @@ U_SERVE="axo-onion: usage: axo-onion serve [-q] -d DIR [-t SECONDS] PROG..."
 	run axo-onion publish -d "$T" -c "$FAKE_PORT" -t 5 5>"$T/rec"
 	[ "$status" -eq 0 ]
 	[ "${lines[0]}" = "axo-onion: info: onion $ADDR.onion added" ]
-	[ "${lines[1]}" = "axo-onion: info: uploading the descriptor to hsdir hsdir1" ]
-	[ "${lines[2]}" = "axo-onion: info: descriptor uploaded to hsdir hsdir1" ]
-	[[ "${lines[3]}" = "axo-onion: info: published in "*" s" ]]
+	# one line for the uploads, not one an hsdir
+	[ "${lines[1]}" = "axo-onion: info: descriptor uploaded to hsdir hsdir1 (1 upload started)" ]
+	[[ "${lines[2]}" = "axo-onion: info: published in "*" s" ]]
+	[ "${#lines[@]}" -eq 3 ]
 	[ "$(wc -c <"$T/rec")" -eq 120 ]
 	grep -qx "axo-onion-cred-v1 $ADDR [A-Za-z0-9+/]\{43\}=" "$T/rec"
 	line=$(grep '^ADD_ONION' "$T/log")

@@ -119,22 +119,42 @@ fake() {
 # ---------------------------------------------------------------- usage
 
 @test "axo-pake: usage errors exit 100 with the usage line" {
-	for args in "" "sned" "send -x" "send -t 1 -t 2" "send stray" \
+	for args in "" "sned" "send -t 1 -t 2" "send stray" \
 	    "recv -i 0" "send -o 1" "send -t 0" "send -t abc" "send -k 99999" \
 	    "send -d -s 127.0.0.1:9050"; do
 		run axo-pake $args
 		[ "$status" -eq 100 ]
 		[ "$output" = "$USAGE" ]
 	done
+	# an unknown option names itself
+	run axo-pake send -x
+	[ "$status" -eq 100 ]
+	[ "$output" = "axo-pake: unknown option -x
+$USAGE" ]
+	run axo-pake send --foo=1
+	[ "$status" -eq 100 ]
+	[ "$output" = "axo-pake: unknown option --foo
+$USAGE" ]
+	run axo-pake recv --relay
+	[ "$status" -eq 100 ]
+	[ "$output" = "axo-pake: option --relay needs an argument
+$USAGE" ]
 }
 
-@test "axo-pake: --help prints the usage on stdout and exits 0" {
+@test "axo-pake: --help prints the usage and one line an option on stdout, exits 0" {
 	run --separate-stderr axo-pake --help
 	[ "$status" -eq 0 ]
-	[ "$output" = "usage: ${USAGE#axo-pake: usage: }" ]
+	[ "${lines[0]}" = "usage: ${USAGE#axo-pake: usage: }" ]
+	[ "${lines[1]}" = "options:" ]
+	[ "$stderr" = "" ]
+	# every long option of the usage line has its line
+	for o in key-fd in out key-out verify verify-fd appid relay socks direct \
+	    timeout connect-timeout insecure-disk help; do
+		[ "$(sed 1d <<<"$output" | grep -cE -- "(^| )--$o( |$)")" -eq 1 ]
+	done
 	run --separate-stderr axo-pake recv --help
 	[ "$status" -eq 0 ]
-	[ "$output" = "usage: ${USAGE#axo-pake: usage: }" ]
+	[ "${lines[0]}" = "usage: ${USAGE#axo-pake: usage: }" ]
 }
 
 @test "axo-pake: a bad master key is a usage error and nothing is written" {
@@ -622,13 +642,54 @@ hostile() {
 	hostile badpake 97 "peer sent a bad pake message"
 	hostile nopake 97 "peer sent a bad pake message"
 	hostile offpoint 97 "peer sent a bad pake message"
+	hostile noncanon 97 "peer sent a bad pake message"
+	grep -qx "mood: scary" "$T/fake.port.log"
+}
+
+# Issue 11: every element is checked for its one canonical encoding where
+# it is decoded (lib/spake2.c axo_spake2_element_ok); libsodium 1.0.18
+# already refuses y >= p, and the x = 0 points are of small order, so no
+# second encoding of a valid point exists, but the check says so itself.
+@test "spake2: only canonical encodings of prime-order points other than the identity are elements" {
+	el() { "$AXO_TBIN/unit/element" spake2 "$1"; }
+	B=5866666666666666666666666666666666666666666666666666666666666666
+	[ "$(el $B)" = yes ]
+	# -B: the sign bit of x set, a different point, valid
+	[ "$(el ${B%66}e6)" = yes ]
+	for k in $(seq 0 18); do
+		# y = p + k, sign bit clear and set: never an encoding
+		run el "$(printf '%02x' $((0xed + k)))$(printf 'ff%.0s' $(seq 30))7f"
+		[ "$status" -eq 1 ] && [ "$output" = no ]
+		run el "$(printf '%02x' $((0xed + k)))$(printf 'ff%.0s' $(seq 30))ff"
+		[ "$status" -eq 1 ] && [ "$output" = no ]
+	done
+	# the identity, and with the sign bit (x = 0: not canonical)
+	run el 01$(printf '%062d' 0)
+	[ "$status" -eq 1 ]
+	run el 01$(printf '%060d' 0)80
+	[ "$status" -eq 1 ]
+	# y = -1 (order 2), a point of order 8, and B plus that point
+	run el ec$(printf 'ff%.0s' $(seq 30))7f
+	[ "$status" -eq 1 ]
+	run el c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac037a
+	[ "$status" -eq 1 ]
+	run el 98519eadf35b995233b51b5cd23e9cc5a28b639b5a4af0ec903cb960d81b7819
+	[ "$status" -eq 1 ]
 }
 
 @test "fake relay: bad frames (binary, reserved opcode, masked, huge) -> 97" {
 	hostile binary 97 "relay broke the websocket protocol: binary message"
 	hostile badopcode 97 "relay broke the websocket protocol: bad frame"
 	hostile masked 97 "relay broke the websocket protocol: bad frame"
-	hostile huge 97 "relay broke the websocket protocol: bad frame"
+	hostile huge 97 "relay broke the websocket protocol: frame too large"
+}
+
+@test "fake relay: an oversized frame is refused at its header, a long message at its fragment -> 97" {
+	# before issue 11 a bare 16 MiB header only timed out (99)
+	SECONDS=0
+	hostile huge16 97 "relay broke the websocket protocol: frame too large"
+	[ "$SECONDS" -lt 2 ]
+	hostile hugemsg 97 "relay broke the websocket protocol: message too large"
 }
 
 @test "fake relay: not a websocket, a wrong accept hash, silence" {
@@ -738,4 +799,16 @@ axo-pake: fatal: timed out waiting for the peer" ]
 	[ "$status" -eq 1 ]
 	[ "$stderr" = "axo-pake: fatal: master key mismatch" ]
 	[ "$(bgwait s2)" -eq 1 ]
+}
+
+@test "axo-pake: both sides send: each says the peer seems to be a server too" {
+	code=$(mb_code)
+	printf 'rec one\n' >"$T/rec"
+	printf 'rec two\n' >"$T/rec2"
+	bg_in s "$T/rec" ap s send "$code" -a axotor/test/twosend
+	run --separate-stderr ap r send "$code" -a axotor/test/twosend <"$T/rec2"
+	[ "$status" -eq 97 ]
+	[ "$stderr" = "axo-pake: fatal: the peer sent an offer, not an answer: it seems to be a server too (-s on both sides?)" ]
+	[ "$(bgwait s)" -eq 97 ]
+	[ "$(cat "$T/s.err")" = "axo-pake: fatal: the peer sent an offer, not an answer: it seems to be a server too (-s on both sides?)" ]
 }

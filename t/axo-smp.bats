@@ -63,11 +63,23 @@ respond() {
 	[ "$output" = "$USAGE" ]
 }
 
-@test "axo-smp: --help prints the usage on stdout" {
+@test "axo-smp: --help prints the usage and one line an option on stdout" {
 	run --separate-stderr axo-smp --help
 	[ "$status" -eq 0 ]
-	[ "$output" = "usage: ${USAGE#axo-smp: usage: }" ]
+	[ "${lines[0]}" = "usage: ${USAGE#axo-smp: usage: }" ]
+	[ "${lines[1]}" = "options:" ]
+	for o in initiator secret-fd timeout id peer-id session-id help; do
+		[ "$(sed 1d <<<"$output" | grep -cE -- "(^| )--$o( |$)")" -eq 1 ]
+	done
 	[ "$stderr" = "" ]
+	run axo-smp --foo --session-id $SID
+	[ "$status" -eq 100 ]
+	[ "$output" = "axo-smp: unknown option --foo
+$USAGE" ]
+	run axo-smp -s
+	[ "$status" -eq 100 ]
+	[ "$output" = "axo-smp: option -s needs an argument
+$USAGE" ]
 }
 
 @test "axo-smp: repeated options and stray operands are usage errors" {
@@ -453,6 +465,64 @@ peer() { /usr/bin/python3 "$AXO_TOP/t/helpers/smp-peer.py" "$@"; }
 		"axo-smp: fatal: the secrets differ|smp-peer: fatal: the secrets differ|" ]
 	[ "${lines[2]}" = "pair: prog1 exited 1" ]
 	[ "${lines[3]}" = "pair: prog2 exited 1" ]
+}
+
+# Issue 11: each element of the peer's with bit 255 of its encoding set
+# (the same point under a second encoding, which libsodium 1.0.18's
+# is_valid_point lets through) and every proof computed over those bytes
+# as sent, so that only the encoding check stands in the way: before the
+# fix, all ten runs matched (exit 0).
+@test "axo-smp: an element with bit 255 set is refused, even with proofs over its bytes" {
+	p=$AXO_TOP/t/helpers/smp-peer.py
+	# the forger is honest otherwise: without --bit255 the secrets match
+	run pair /usr/bin/python3 "$p" -i --session-id $SID -s 8 -- \
+		axo-smp --session-id $SID -s 9 8<"$T/alice" 9<"$T/bob"
+	[ "$status" -eq 0 ]
+	[ "$output" = "" ]
+	for e in g2a:1 g3a:1 Pa:3 Qa:3 Ra:3; do
+		run pair /usr/bin/python3 "$p" -i --session-id $SID -s 8 --bit255 "${e%:*}" -- \
+			axo-smp --session-id $SID -s 9 8<"$T/alice" 9<"$T/bob"
+		echo "$e: $status: $output" >&2
+		[ "$status" -eq 111 ]	# the forger, who hears nothing back
+		grep -Fxq "axo-smp: fatal: message ${e#*:}: ${e%:*} is not a valid element" <<<"$output"
+		grep -Fxq "pair: prog2 exited 97" <<<"$output"
+	done
+	for e in g2b:2 g3b:2 Pb:2 Qb:2 Rb:4; do
+		run pair axo-smp -i --session-id $SID -s 8 -- \
+			/usr/bin/python3 "$p" --session-id $SID -s 9 --bit255 "${e%:*}" \
+			8<"$T/alice" 9<"$T/bob"
+		echo "$e: $status: $output" >&2
+		[ "$status" -eq 97 ]
+		grep -Fxq "axo-smp: fatal: message ${e#*:}: ${e%:*} is not a valid element" <<<"$output"
+		grep -Fxq "pair: prog1 exited 97" <<<"$output"
+	done
+}
+
+@test "axo-smp: a message 1 with bit 255 set on g2a comes to nothing (no message 2)" {
+	msg1
+	# the first byte after the header is g2a's; its last byte holds bit 255
+	b=$(od -An -tx1 -j 35 -N 1 "$T/m1" | tr -d ' ')
+	poke "$T/m1" 35 "$(printf '%02x' $((0x$b | 0x80)))"
+	respond
+	[ "$status" -eq 97 ]
+	[ "$output" = "axo-smp: fatal: message 1: g2a is not a valid element" ]
+	[ ! -s "$T/m2" ]
+}
+
+@test "axo-smp: element checks: bit 255, the identity, non-canonical field elements" {
+	el() { "$AXO_TBIN/unit/element" smp "$1"; }
+	G=e2f2ae0a6abc4e71a884a961c500515f58e30b6aa582dd8db6a65945e08d2d76
+	[ "$(el $G)" = yes ]
+	run el ${G%76}f6
+	[ "$status" -eq 1 ] && [ "$output" = no ]
+	run el $(printf '%064d' 0)
+	[ "$status" -eq 1 ]
+	run el $(printf '%062d' 0)80
+	[ "$status" -eq 1 ]
+	run el ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f
+	[ "$status" -eq 1 ]
+	run el ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff
+	[ "$status" -eq 1 ]
 }
 
 @test "axo-smp: runs under axo-ratchet wrap, with the ratchet's session id" {

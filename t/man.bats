@@ -49,3 +49,21 @@ pages() { ls "$AXO_TOP"/man/*.[17]; }
 	# axo-ratchet alone has six
 	[ "$seen" -ge 6 ]
 }
+
+@test "man: axo-ratchet(1)'s SYNOPSIS renders as its usage line, option for option" {
+	command -v mandoc >/dev/null || skip "no mandoc"
+	syn=$(mandoc -Tascii -O width=400 "$AXO_TOP/man/axo-ratchet.1" | col -b |
+		sed -n '/^SYNOPSIS/,/^DESCRIPTION/p' | sed '1d;$d' |
+		sed 's/^ *//; s/ | /|/g; s/ \.\.\./.../; /^$/d')
+	use=$("$AXO_BIN/axo-ratchet" --help | sed 's/^usage: //; s/^ *//')
+	[ "$syn" = "$use" ]
+}
+
+# issue 11: ".Pq Fl k , default 0" rendered as "(-k, -default -0)"
+@test "man: no flag macro swallows its words (axo-ratchet(1) once said -default -0)" {
+	command -v mandoc >/dev/null || skip "no mandoc"
+	for p in "$AXO_TOP"/man/*.[17]; do
+		run sh -c "mandoc -Tascii '$p' | col -b | grep -nE -- '(^| )-default( |$)| -0\)'"
+		[ "$status" -eq 1 ] || { echo "$p: $output"; false; }
+	done
+}

@@ -11,7 +11,8 @@
 /*
  * Any bytes as a state file.  The oracles: a state that loads saves back
  * to the same bytes, and can then encrypt (if it may send) and try a
- * record without a crash.
+ * record without a crash; a wrap's marker is what axo_ratchet_mark
+ * writes, and cannot send.
  *
  * Built with -DRATCHET_STATE_GEN and without -fsanitize=fuzzer, it
  * writes valid states (fresh, after messages, with skipped keys) as seeds.
@@ -38,9 +39,19 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static unsigned char rec[AXO_FRAME_MAX], out[AXO_FRAME_MAXBODY];
 	size_t n, dlen;
-	int type;
+	int type, rc;
 
-	if (axo_ratchet_load(r, data, size) != 0)
+	rc = axo_ratchet_load(r, data, size);
+	if (rc == 1) {
+		/* the marker of a wrap: exactly what mark writes, and it
+		 * can never send (issue 11) */
+		n = axo_ratchet_mark(r, buf);
+		if (n != size || memcmp(buf, data, n) != 0 ||
+		    axo_ratchet_can_send(r))
+			abort();
+		return 0;
+	}
+	if (rc != 0)
 		return 0;
 	n = axo_ratchet_save(r, buf);
 	if (n != size || memcmp(buf, data, n) != 0)
@@ -97,6 +108,14 @@ main(int argc, char **argv)
 	if (axo_frame_open(a, out, &dlen, &type, rec, n) != 0)
 		abort();
 	put(argv[1], "alice-stepped", a);
+	n = axo_ratchet_mark(a, buf);
+	snprintf((char *)out, sizeof out, "%s/alice-in-wrap", argv[1]);
+	{
+		FILE *f = fopen((char *)out, "wb");
+
+		if (f == NULL || fwrite(buf, 1, n, f) != n || fclose(f) != 0)
+			abort();
+	}
 	return 0;
 }
 #endif

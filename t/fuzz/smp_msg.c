@@ -20,8 +20,10 @@
  * is "equal" (both secrets are).  Anything else aborts.
  *
  * Built with -DSMP_MSG_GEN and without -fsanitize=fuzzer, it writes the
- * seed corpus (the four honest messages, each also one byte short) into
- * the directory given as its argument.
+ * seed corpus (the four honest messages, each also one byte short, and
+ * each with bit 255 of its first element set: the non-canonical encoding
+ * that libsodium 1.0.18 lets through, issue 11) into the directory given
+ * as its argument.
  */
 
 /* The key of the committed corpus's RNG stream. */
@@ -139,12 +141,15 @@ main(int argc, char **argv)
 	LLVMFuzzerInitialize(&argc, &argv);
 	for (n = 1; n <= 4; n++) {
 		(void)feed(n, NULL, 0, honest, &cut);
-		for (cut = 0; cut < 2; cut++) {
-			len = axo_smp_msglen(n) - (size_t)cut;
+		for (cut = 0; cut < 3; cut++) {
+			len = axo_smp_msglen(n) - (size_t)(cut == 1);
 			buf[0] = (unsigned char)(n - 1);
 			memcpy(buf + 1, honest, len);
+			/* every message starts with an element, after 4 bytes */
+			if (cut == 2)
+				buf[1 + 4 + 31] |= 0x80;
 			snprintf(path, sizeof path, "%s/msg%d%s", argv[1], n,
-			    cut ? "-short" : "");
+			    cut == 1 ? "-short" : cut == 2 ? "-bit255" : "");
 			f = fopen(path, "wb");
 			if (f == NULL || fwrite(buf, 1, len + 1, f) != len + 1 ||
 			    fclose(f) != 0)

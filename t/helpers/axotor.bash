@@ -83,7 +83,7 @@ side() {
 		# redirections the caller wants axotor to inherit (SIDE_FDS)
 		[ -z "${SIDE_FDS:-}" ] || eval "exec $SIDE_FDS"
 		st=0
-		axotor "$@" -r "$RELAY" -t 90 $SIDE_TOR \
+		axotor "$@" -r "$RELAY" -t "${SIDE_T:-90}" $SIDE_TOR \
 			<"$T/$name.in" >"$T/$name.out" 2>"$T/$name.err" || st=$?
 		echo "$st" >"$T/$name.rc"
 	) &

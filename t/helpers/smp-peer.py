@@ -9,7 +9,14 @@ against a second reading of the page, not against itself.  Not constant
 time, not for secrets that matter.
 
     smp-peer.py [-i] --session-id HEX -s FD [--id NAME] [--peer-id NAME]
+                [--bit255 ELEMENT]...
     smp-peer.py --multiples N     (prints k*G for k < N, hex)
+
+--bit255 sends one of its own elements (g2a, g3a, Pa, Qa, Ra as the
+initiator, g2b, g3b, Pb, Qb, Rb as the responder) with bit 255 of its
+encoding set, a second encoding of the same point that libsodium 1.0.18
+decodes without complaint, and computes its proofs over those bytes as
+sent, so that only the encoding check can refuse it (issue 11).
 
 Exit 0 equal, 1 different, 97 a malformed message or a false proof,
 111 a hang-up.
@@ -124,6 +131,17 @@ def eq(p, q):
     return encode(p) == encode(q)
 
 
+FORGE = set()
+
+
+def enc(name, pt):
+    """Our element name as sent: canonical, or with bit 255 set."""
+    b = encode(pt)
+    if name in FORGE:
+        b = b[:31] + bytes([b[31] | 0x80])
+    return b
+
+
 def h(n, *els):
     """The challenge of proof n over encoded elements (axotor(7))."""
     m = hashlib.sha512(b"axotor/v1/smp/proof/" + str(n).encode())
@@ -186,8 +204,8 @@ def send(n, fields):
     os.write(7, len(body).to_bytes(2, "big") + body)
 
 
-def dl_prove(n, a):
-    x = encode(mul(a, G))
+def dl_prove(n, a, name):
+    x = enc(name, mul(a, G))
     r = rand()
     c = h(n, x, encode(mul(r, G)))
     return [x, c, (r - a * c) % L]
@@ -199,10 +217,11 @@ def dl_check(n, x, c, d):
 
 
 def pq_prove(n, g2, g3, p, q, r4, v):
+    """p and q: (bytes as sent, point)"""
     r5, r6 = rand(), rand()
-    c = h(n, encode(g2), encode(g3), encode(p), encode(q),
+    c = h(n, encode(g2), encode(g3), p[0], q[0],
           encode(mul(r5, g3)), encode(add(mul(r5, G), mul(r6, g2))))
-    return [c, (r5 - r4 * c) % L, (r6 - v * c) % L]
+    return [p[0], q[0], c, (r5 - r4 * c) % L, (r6 - v * c) % L]
 
 
 def pq_check(n, g2, g3, p, q, c, d5, d6):
@@ -212,11 +231,11 @@ def pq_check(n, g2, g3, p, q, c, d5, d6):
         die(97, "proof %d fails" % n)
 
 
-def eq_prove(n, e3, qd, rv):
+def eq_prove(n, x, e3, qd, rv):
+    """x: our g3 as sent; rv: (bytes as sent, point)"""
     r = rand()
-    c = h(n, encode(mul(e3, G)), encode(qd), encode(rv),
-          encode(mul(r, G)), encode(mul(r, qd)))
-    return [c, (r - e3 * c) % L]
+    c = h(n, x, encode(qd), rv[0], encode(mul(r, G)), encode(mul(r, qd)))
+    return [rv[0], c, (r - e3 * c) % L]
 
 
 def eq_check(n, x, qd, rv, c, d):
@@ -240,7 +259,9 @@ def main():
     ap.add_argument("-s", type=int, required=True)
     ap.add_argument("--id", default="")
     ap.add_argument("--peer-id", default="")
+    ap.add_argument("--bit255", action="append", default=[])
     o = ap.parse_args()
+    FORGE.update(o.bit255)
     sid = bytes.fromhex(o.session_id)
     s = os.read(o.s, 2048)
     if s.endswith(b"\n"):
@@ -253,7 +274,8 @@ def main():
     x = int.from_bytes(m.digest(), "little") % L
     e2, e3 = rand(), rand()
     if o.i:
-        send(1, dl_prove(1, e2) + dl_prove(2, e3))
+        m1 = dl_prove(1, e2, "g2a") + dl_prove(2, e3, "g3a")
+        send(1, m1)
         g2b, c2, d2, g3b, c3, d3, pb, qb, cp, d5, d6 = recv(2)
         dl_check(3, g2b, c2, d2)
         dl_check(4, g3b, c3, d3)
@@ -261,11 +283,11 @@ def main():
         pq_check(5, g2, g3, pb, qb, cp, d5, d6)
         r4 = rand()
         pa, qa = mul(r4, g3), add(mul(r4, G), mul(x, g2))
-        proof = pq_prove(6, g2, g3, pa, qa, r4, x)
+        proof = pq_prove(6, g2, g3, (enc("Pa", pa), pa), (enc("Qa", qa), qa),
+                         r4, x)
         qd, pd = sub(qa, qb[1]), sub(pa, pb[1])
         ra = mul(e3, qd)
-        send(3, [encode(pa), encode(qa)] + proof + [encode(ra)]
-             + eq_prove(7, e3, qd, ra))
+        send(3, proof + eq_prove(7, m1[3], e3, qd, (enc("Ra", ra), ra)))
         rb, cr, d7 = recv(4)
         eq_check(8, g3b, qd, rb, cr, d7)
         match = eq(mul(e3, rb[1]), pd)
@@ -276,14 +298,15 @@ def main():
         g2, g3 = mul(e2, g2a[1]), mul(e3, g3a[1])
         r4 = rand()
         pb, qb = mul(r4, g3), add(mul(r4, G), mul(x, g2))
-        send(2, dl_prove(3, e2) + dl_prove(4, e3) + [encode(pb), encode(qb)]
-             + pq_prove(5, g2, g3, pb, qb, r4, x))
+        m2 = dl_prove(3, e2, "g2b") + dl_prove(4, e3, "g3b")
+        send(2, m2 + pq_prove(5, g2, g3, (enc("Pb", pb), pb),
+                               (enc("Qb", qb), qb), r4, x))
         pa, qa, cp, d5, d6, ra, cr, d7 = recv(3)
         pq_check(6, g2, g3, pa, qa, cp, d5, d6)
         qd, pd = sub(qa[1], qb), sub(pa[1], pb)
         eq_check(7, g3a, qd, ra, cr, d7)
         rb = mul(e3, qd)
-        send(4, [encode(rb)] + eq_prove(8, e3, qd, rb))
+        send(4, eq_prove(8, m2[3], e3, qd, (enc("Rb", rb), rb)))
         match = eq(mul(e3, ra[1]), pd)
     if not match:
         die(1, "the secrets differ")

@@ -3,12 +3,15 @@
 # dr_model.py: an independent model of axo-ratchet's wire format and of the
 # Double Ratchet with header encryption (Signal DR spec §3, §4), written
 # from the spec and axotor(7) with Debian's python3-nacl and hashlib only.
-# The tests run it against the C programs in both directions.
+# The tests run it against the C programs in both directions.  --pn and
+# --type make a record that an honest sender would not: a header's PN of
+# its choice, a type byte (1 is END), a record size S other than the
+# smallest bucket, to test the receiver's rules.
 #
 #   dr_model.py keygen KEYFILE            (prints the public key)
 #   dr_model.py init alice STATE PUBHEX   < session key
 #   dr_model.py init bob STATE KEYFILE    < session key
-#   dr_model.py encrypt STATE             < message > record
+#   dr_model.py encrypt STATE [--pn N] [--type T] [--size S] < msg > rec
 #   dr_model.py decrypt STATE             < records > plaintext
 #   dr_model.py id STATE
 import hashlib
@@ -26,6 +29,8 @@ from nacl.bindings import (
 from nacl.exceptions import CryptoError
 
 MAX_SKIP = 1000
+MAX_STORED = 1000
+KEEP_STEPS = 4   # a skipped key stored at step s lives through s + 4
 CELL = 498
 OVERHEAD = 80 + 24 + 16
 
@@ -86,16 +91,18 @@ def load(path):
     with open(path) as f:
         j = json.load(f)
     s = {k: uh(j[k]) for k in KEYS}
-    s.update(ns=j["ns"], nr=j["nr"], pn=j["pn"])
-    s["skipped"] = {(bytes.fromhex(a), n): bytes.fromhex(m)
-                    for a, n, m in j["skipped"]}
+    s.update(ns=j["ns"], nr=j["nr"], pn=j["pn"], step=j.get("step", 0))
+    # oldest first, as stored; each key with the step it was stored in
+    s["skipped"] = {(bytes.fromhex(a), n): (bytes.fromhex(m), st)
+                    for a, n, m, st in j["skipped"]}
     return s
 
 
 def save(path, s):
     j = {k: h(s[k]) for k in KEYS}
-    j.update(ns=s["ns"], nr=s["nr"], pn=s["pn"])
-    j["skipped"] = [[a.hex(), n, m.hex()] for (a, n), m in s["skipped"].items()]
+    j.update(ns=s["ns"], nr=s["nr"], pn=s["pn"], step=s["step"])
+    j["skipped"] = [[a.hex(), n, m.hex(), st]
+                    for (a, n), (m, st) in s["skipped"].items()]
     with open(path + ".new", "w") as f:
         json.dump(j, f)
     os.rename(path + ".new", path)
@@ -110,13 +117,14 @@ def bucket(need):
     raise SystemExit("message too large")
 
 
-def encrypt(s, data, typ=0):
-    size = bucket(2 + OVERHEAD + 1 + len(data) + 1)
+def encrypt(s, data, typ=0, pn=None, size=None):
+    size = size or bucket(2 + OVERHEAD + 1 + len(data) + 1)
     body = size - 2 - OVERHEAD
     pt = bytes([typ]) + data + b"\x80"
     pt += b"\x00" * (body - len(pt))
     s["cks"], mk = kdf_ck(s["cks"])
-    hdr = s["dhs_pk"] + s["pn"].to_bytes(4, "big") + s["ns"].to_bytes(4, "big")
+    pn = s["pn"] if pn is None else pn
+    hdr = s["dhs_pk"] + pn.to_bytes(4, "big") + s["ns"].to_bytes(4, "big")
     eh = seal(s["hks"], s["sid"], hdr)
     s["ns"] += 1
     rec = eh + seal(mk, s["sid"] + eh, pt)
@@ -135,7 +143,7 @@ def skip(s, until, new):
 
 def decrypt(s, rec):
     eh, body = rec[:80], rec[80:]
-    for (hk, n), mk in list(s["skipped"].items()):
+    for (hk, n), (mk, _) in list(s["skipped"].items()):
         try:
             hdr = open_(hk, s["sid"], eh)
         except CryptoError:
@@ -157,6 +165,7 @@ def decrypt(s, rec):
     dh, pn, n = hdr[:32], int.from_bytes(hdr[32:36], "big"), \
         int.from_bytes(hdr[36:40], "big")
     if step:
+        # PN below what this chain already gave: a replay, or a lie
         skip(t, pn, new)
         t["pn"], t["ns"], t["nr"] = t["ns"], 0, 0
         t["hks"], t["hkr"], t["dhr"] = t["nhks"], t["nhkr"], dh
@@ -165,12 +174,21 @@ def decrypt(s, rec):
         t["dhs_sk"], t["dhs_pk"] = keypair()
         t["rk"], t["cks"], t["nhks"] = kdf_rk(
             t["rk"], crypto_scalarmult(t["dhs_sk"], dh))
+        t["step"] += 1
     skip(t, n, new)
     t["ckr"], mk = kdf_ck(t["ckr"])
     t["nr"] += 1
     pt = open_(mk, t["sid"] + eh, body)
     s.update(t)
-    s["skipped"].update(new)
+    # every key skipped by this record carries the step after it, those
+    # of the old chain (skipped during the DH step) included; a stored
+    # key older than KEEP_STEPS steps goes, then the oldest past MAX_STORED
+    kept = {k: v for k, v in s["skipped"].items()
+            if v[1] + KEEP_STEPS >= t["step"]}
+    kept.update({k: (mk, t["step"]) for k, mk in new.items()})
+    while len(kept) > MAX_STORED:
+        del kept[next(iter(kept))]
+    s["skipped"] = kept
     return pt
 
 
@@ -194,7 +212,7 @@ def main(argv):
         assert len(sk) == 32
         root, hka, nhkb, sid = derive(sk)
         s = {k: None for k in KEYS}
-        s.update(sid=sid, ns=0, nr=0, pn=0, skipped={})
+        s.update(sid=sid, ns=0, nr=0, pn=0, step=0, skipped={})
         if argv[2] == "alice":
             s["dhs_sk"], s["dhs_pk"] = keypair()
             s["dhr"] = bytes.fromhex(argv[4])
@@ -210,7 +228,9 @@ def main(argv):
         save(argv[3], s)
     elif cmd == "encrypt":
         s = load(argv[2])
-        rec = encrypt(s, sys.stdin.buffer.read())
+        opt = dict(zip(argv[3::2], (int(v) for v in argv[4::2])))
+        rec = encrypt(s, sys.stdin.buffer.read(), typ=opt.get("--type", 0),
+                      pn=opt.get("--pn"), size=opt.get("--size"))
         save(argv[2], s)
         sys.stdout.buffer.write(rec)
     elif cmd == "decrypt":

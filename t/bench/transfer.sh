@@ -1,0 +1,266 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-only
+# transfer.sh: a file over an onion of the private Tor network, in the
+# same run: OnionShare (onionshare-cli on tor "s", curl through tor "c"),
+# axotor (two line-mode sides on the same two tors, the PAKE through the
+# mailbox published as an onion, as t/axotor.bats does), and a raw
+# transfer through axo-onion serve/connect with cat as the ceiling.
+# Medians of ROUNDS (default 5) rounds; a report, never an assertion.
+# SMALL and BIG are the two sizes in MiB (10, 50); SKIP="os raw" leaves
+# those out (to try a change to axotor alone); XFER_PROBE, a command run
+# just before the line typed during the big .send (ss, strace ...), and
+# XFER_PROBE0 in the background just before the small .send.  BASE_BIN,
+# another build's bin/ (an older axotor), run in the same rounds.
+#
+#   ready: OnionShare from its start to the URL printed; axotor from both
+#          sides started to the first line crossing
+#   file:  OnionShare: curl's whole download (connect included); axotor:
+#          ".send" typed to "saved ... sha256 ok"; raw: the onion's side
+#          starts writing (cat) to the client's last byte read (head -c);
+#          each the way axotor's server sends to its client
+#   line:  a line typed during the big .send to its arrival, against an
+#          idle line (one way, about half an RTT of the circuit)
+set -eu
+top=$(pwd)
+: "${AXO_BIN:=$top/bin}"
+PATH=$AXO_BIN:$PATH
+export PATH
+ROUNDS=${ROUNDS:-5}
+SMALL=${SMALL:-10}	# MiB
+BIG=${BIG:-50}		# MiB
+py=/usr/bin/python3
+
+d=$(mktemp -d /dev/shm/axo-bench-xfer.XXXXXX)
+pids=
+cleanup() {
+	for p in $pids; do kill "$p" 2>/dev/null || :; done
+	"$top/t/helpers/mailbox" stop "$d/mb" 2>/dev/null || :
+	"$top/t/helpers/tornet" stop "$d/net" 2>/dev/null || :
+	rm -rf "$d"
+}
+trap cleanup EXIT INT TERM HUP
+
+ns() { date +%s%N; }
+# wait_for FILE REGEX N: N times 20 ms at most, until a line of FILE matches (bounded)
+wait_for() {
+	i=0
+	while [ $i -lt "$3" ]; do
+		grep -Eq -- "$2" "$1" 2>/dev/null && return 0
+		sleep 0.02
+		i=$((i + 1))
+	done
+	echo "transfer.sh: timed out waiting for /$2/ in $1" >&2
+	return 1
+}
+# the time stamp (ns) of the first line of FILE matching REGEX
+stamp() { grep -E -- "$2" "$1" | head -n 1 | cut -d ' ' -f 1; }
+# stamped: each line of stdin with the time it was read
+stamped() {
+	while IFS= read -r l; do
+		printf '%s %s\n' "$(date +%s%N)" "$l"
+	done
+}
+free_ports() {
+	$py - "$1" <<-'EOF'
+	import socket, sys
+	ss = [socket.socket() for _ in range(int(sys.argv[1]))]
+	for s in ss:
+	    s.bind(("127.0.0.1", 0))
+	print(" ".join(str(s.getsockname()[1]) for s in ss))
+	EOF
+}
+ms() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%d\n", (b - a) / 1000000 }'; }
+
+mkdir -m 700 "$d/net" "$d/mb" "$d/home"
+head -c $((SMALL << 20)) /dev/urandom >"$d/small.bin"
+head -c $((BIG << 20)) /dev/urandom >"$d/big.bin"
+"$top/t/helpers/tornet" start "$d/net" $$ >/dev/null 2>&1
+. "$d/net/tornet.env"
+mbport=$("$top/t/helpers/mailbox" start "$d/mb")
+relayhost=$("$top/t/helpers/relay-onion" "$TORNET_S_CONTROL" \
+	"$TORNET_S_COOKIE" "$mbport" 60)
+relay=ws://$relayhost:$mbport/v1
+
+# ---- OnionShare -------------------------------------------------------
+have_os=
+command -v onionshare-cli >/dev/null && command -v curl >/dev/null && have_os=1
+cat >"$d/os.json" <<EOF
+{"connection_type": "control_port", "control_port_address": "127.0.0.1",
+ "control_port_port": $TORNET_S_CONTROL, "socks_address": "127.0.0.1",
+ "socks_port": $TORNET_S_SOCKS, "auth_type": "no_auth"}
+EOF
+# one share of small.bin, fetched once; appends "ready file" (ms)
+os_round() {
+	rm -f "$d/os.out" "$d/os.dl"
+	t0=$(ns)
+	HOME=$d/home onionshare-cli --config "$d/os.json" --public \
+		"$d/small.bin" >"$d/os.out" 2>&1 &
+	osp=$!
+	pids="$pids $osp"
+	wait_for "$d/os.out" '^http://' 3000 || return 1
+	t1=$(ns)
+	url=$(grep '^http://' "$d/os.out" | head -n 1)
+	i=0
+	while [ $i -lt 20 ]; do
+		f=$(curl -s -o "$d/os.dl" -w '%{time_total}' \
+			--socks5-hostname "127.0.0.1:$TORNET_C_SOCKS" \
+			"$url/download") && break
+		sleep 0.2
+		i=$((i + 1))
+	done
+	cmp -s "$d/os.dl" "$d/small.bin" || { echo "transfer.sh: onionshare: bad download" >&2; return 1; }
+	kill "$osp" 2>/dev/null || :
+	wait "$osp" 2>/dev/null || :
+	echo "$(ms "$t0" "$t1") $(awk -v f="$f" 'BEGIN { printf "%d", f * 1000 }')" >>"$d/os.t"
+}
+
+# ---- axotor -----------------------------------------------------------
+# side NAME -s|-c [options]: axotor in line mode on tor s or c, input
+# from the fifo NAME.in (held open on fd 8 or 9), output time-stamped
+side() {
+	name=$1 role=$2
+	shift 2
+	if [ "$role" = -s ]; then
+		t="--tor-control $TORNET_S_CONTROL --tor-socks $TORNET_S_SOCKS --tor-cookie $TORNET_S_COOKIE"
+	else
+		t="--tor-control $TORNET_C_CONTROL --tor-socks $TORNET_C_SOCKS --tor-cookie $TORNET_C_COOKIE"
+	fi
+	mkfifo "$d/r/$name.in"
+	# shellcheck disable=SC2086
+	{ PATH=$axbin:$PATH XDG_RUNTIME_DIR=$d/r/run axotor "$role" "$@" -k 4 --no-smp -r "$relay" \
+		-t 90 $t <"$d/r/$name.in" 2>"$d/r/$name.err" 4<"$d/r/key"; \
+		echo "$?" >"$d/r/$name.rc"; } | stamped >"$d/r/$name.out" &
+	pids="$pids $!"
+}
+# ax_round N BINDIR RESULTS: one session of the axotor in BINDIR
+ax_round() {
+	axbin=$2
+	rm -rf "$d/r"
+	mkdir -m 700 "$d/r" "$d/r/run" "$d/r/dl"
+	echo "$1-bench-round" >"$d/r/key"
+	t0=$(ns)
+	side s -s -n alice -p bob
+	exec 8>"$d/r/s.in"
+	side c -c -n bob -p alice -d "$d/r/dl"
+	exec 9>"$d/r/c.in"
+	echo hello >&8
+	wait_for "$d/r/c.out" ' <alice> hello$' 6000 || return 1
+	t1=$(stamp "$d/r/c.out" ' <alice> hello$')
+	sleep 0.5
+	a=$(ns); echo "idle line" >&8
+	wait_for "$d/r/c.out" ' <alice> idle line$' 1000 || return 1
+	idle=$(ms "$a" "$(stamp "$d/r/c.out" ' <alice> idle line$')")
+	[ -z "${XFER_PROBE0:-}" ] || { sh -c "$XFER_PROBE0" >&2 & }
+	a=$(ns); a0=$a; echo ".send $d/small.bin" >&8
+	wait_for "$d/r/c.out" 'saved small.bin .*sha256 ok' 6000 || return 1
+	small=$(ms "$a" "$(stamp "$d/r/c.out" 'saved small.bin .*sha256 ok')")
+	a=$(ns); echo ".send $d/big.bin" >&8
+	wait_for "$d/r/c.out" 'receiving big.bin: [3-9][0-9]%' 6000 || return 1
+	[ -z "${XFER_PROBE:-}" ] || sh -c "$XFER_PROBE" >&2 || :
+	b=$(ns); echo "busy line" >&8
+	wait_for "$d/r/c.out" ' <alice> busy line$' 6000 || return 1
+	busy=$(ms "$b" "$(stamp "$d/r/c.out" ' <alice> busy line$')")
+	wait_for "$d/r/c.out" 'saved big.bin .*sha256 ok' 12000 || return 1
+	big=$(ms "$a" "$(stamp "$d/r/c.out" 'saved big.bin .*sha256 ok')")
+	cmp -s "$d/r/dl/big.bin" "$d/big.bin" || { echo "transfer.sh: axotor: bad file" >&2; return 1; }
+	# what the sending wrap wrote (the link, mostly) against the files
+	wp=$(ps -eo pid=,args= | awk -v d="$d/r/run/" '
+		index($0, "axo-ratchet wrap -S " d) && / -l 5/ { print $1; exit }')
+	wire=$(awk '/^wchar:/ { print $2 }' "/proc/$wp/io" 2>/dev/null || echo 0)
+	wire=$(awk -v w="$wire" -v n=$(((SMALL + BIG) << 20)) 'BEGIN { printf "%.3f", w / n }')
+	echo .quit >&8
+	wait_for "$d/r/s.rc" . 1500 || :
+	wait_for "$d/r/c.rc" . 1500 || :
+	exec 8>&- 9>&-
+	echo "$(ms "$t0" "$t1") $small $big $idle $busy $wire" >>"$3"
+	[ "$3" = "$d/ax.t" ] || return 0
+	# the time line of the small .send, from the stamps of both sides
+	{
+		echo ".send $a0 typed into s"
+		grep -E ' offering small.bin| bob accepted small.bin| sent small.bin' "$d/r/s.out" | sed 's/^\([0-9]*\) /s \1 /'
+		grep -E ' receiving small.bin|saved small.bin' "$d/r/c.out" | sed 's/^\([0-9]*\) /c \1 /'
+	} >"$d/timeline"
+}
+
+# ---- raw: axo-onion serve/connect with cat ----------------------------
+raw_round() {
+	rm -rf "$d/raw"
+	mkdir -m 700 "$d/raw"
+	axo-onion publish -q -d "$d/raw" -c "$TORNET_S_CONTROL" \
+		--cookie "$TORNET_S_COOKIE" 5>"$d/raw/rec"
+	addr=$(cut -d ' ' -f 2 "$d/raw/rec")
+	axo-onion auth -c "$TORNET_C_CONTROL" --cookie "$TORNET_C_COOKIE" \
+		4<"$d/raw/rec"
+	for f in small big; do
+		n=$(wc -c <"$d/$f.bin")
+		# the way axotor sends: the onion's side writes, the client reads
+		axo-onion serve -q -d "$d/raw" sh -c \
+			'date +%s%N >"$0.t0"; cat "$0" >&7; head -c 3 <&6 >/dev/null' \
+			"$d/$f.bin" &
+		sp=$!
+		pids="$pids $sp"
+		axo-onion connect -q -s "$TORNET_C_SOCKS" "$addr" 80 sh -c \
+			'head -c "$0" <&6 >/dev/null; date +%s%N >"$1.t1"; echo ok >&7' \
+			"$n" "$d/$f.bin"
+		wait "$sp" || :
+		eval "raw_$f=\$(ms \"\$(cat \"\$d/\$f.bin.t0\")\" \"\$(cat \"\$d/\$f.bin.t1\")\")"
+	done
+	axo-onion unpublish -c "$TORNET_S_CONTROL" --cookie "$TORNET_S_COOKIE" \
+		"$addr" 2>/dev/null || :
+	# shellcheck disable=SC2154
+	echo "$raw_small $raw_big" >>"$d/raw.t"
+}
+
+: >"$d/os.t"; : >"$d/ax.t"; : >"$d/raw.t"; : >"$d/base.t"
+r=1
+while [ $r -le "$ROUNDS" ]; do
+	case " ${SKIP:-} " in *" os "*) ;; *) [ -z "$have_os" ] || os_round || : ;; esac
+	ax_round "$r" "$AXO_BIN" "$d/ax.t" || :
+	[ -z "${BASE_BIN:-}" ] || ax_round "$r" "$BASE_BIN" "$d/base.t" || :
+	case " ${SKIP:-} " in *" raw "*) ;; *) raw_round || : ;; esac
+	r=$((r + 1))
+done
+
+# med FILE COLUMN: the median of a column (ms); "-" when empty
+med() {
+	cut -d ' ' -f "$2" "$1" | sort -n | awk '{ a[NR] = $1 } END {
+		if (NR == 0) { print "-"; exit }
+		m = (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2
+		printf "%.10g\n", m }'
+}
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "-" || b == "-" || b == 0) print "-"; else printf "%.2f\n", a / b }'; }
+mibs() { awk -v n="$1" -v t="$2" 'BEGIN { if (t == "-" || t == 0) print "-"; else printf "%.1f\n", n / (t / 1000) }'; }
+
+osr=$(med "$d/os.t" 1); osf=$(med "$d/os.t" 2)
+axr=$(med "$d/ax.t" 1); axs=$(med "$d/ax.t" 2); axb=$(med "$d/ax.t" 3)
+idle=$(med "$d/ax.t" 4); busy=$(med "$d/ax.t" 5)
+rs=$(med "$d/raw.t" 1); rb=$(med "$d/raw.t" 2)
+echo "file transfer on the private Tor network, same tors (s serves, c fetches),"
+echo "medians of $ROUNDS rounds: OnionShare $(wc -l <"$d/os.t"), axotor $(wc -l <"$d/ax.t"), raw $(wc -l <"$d/raw.t") done"
+echo
+echo "    |                      | OnionShare |  axotor | raw onion | axotor/OS | raw/axotor |"
+echo "    |----------------------|-----------:|--------:|----------:|----------:|-----------:|"
+printf '    | ready (ms)           | %10s | %7s | %9s | %9s | %10s |\n' "$osr" "$axr" - "$(ratio "$axr" "$osr")" -
+printf '    | %3d MiB file (ms)    | %10s | %7s | %9s | %9s | %10s |\n' "$SMALL" "$osf" "$axs" "$rs" "$(ratio "$axs" "$osf")" "$(ratio "$rs" "$axs")"
+printf '    | %3d MiB file (ms)    | %10s | %7s | %9s | %9s | %10s |\n' "$BIG" - "$axb" "$rb" - "$(ratio "$rb" "$axb")"
+printf '    | %3d MiB (MiB/s)      | %10s | %7s | %9s |           |            |\n' "$SMALL" "$(mibs "$SMALL" "$osf")" "$(mibs "$SMALL" "$axs")" "$(mibs "$SMALL" "$rs")"
+printf '    | %3d MiB (MiB/s)      | %10s | %7s | %9s |           |            |\n' "$BIG" - "$(mibs "$BIG" "$axb")" "$(mibs "$BIG" "$rb")"
+if [ -s "$d/base.t" ]; then
+	bs=$(med "$d/base.t" 2); bb=$(med "$d/base.t" 3)
+	printf '    | %-20s | %10s | %7s | %9s | %9s | %10s |\n' "$SMALL MiB, BASE_BIN" "$osf" "$bs" "$rs" "$(ratio "$bs" "$osf")" "$(ratio "$rs" "$bs")"
+	printf '    | %-20s | %10s | %7s | %9s | %9s | %10s |\n' "$BIG MiB, BASE_BIN" - "$bb" "$rb" - "$(ratio "$rb" "$bb")"
+	echo
+	echo "    BASE_BIN ($BASE_BIN), $(wc -l <"$d/base.t") rounds: a line during the $BIG MiB .send $(med "$d/base.t" 5) ms (idle $(med "$d/base.t" 4) ms)"
+fi
+echo
+[ -n "$have_os" ] || echo "    OnionShare: skipped, onionshare-cli or curl not installed (apt-get install onionshare-cli curl)"
+echo "    a line typed during the $BIG MiB .send: $busy ms to cross, against $idle ms idle (one way)"
+echo "    the sending wrap wrote $(med "$d/ax.t" 6 | sed 's/^0$/-/') bytes for a byte of the files (median)" 
+if [ -s "$d/timeline" ]; then
+	echo "    the last $SMALL MiB .send, ms from typing it (s sends, c receives):"
+	sort -k 2n "$d/timeline" | awk '$1 == ".send" { t0 = $2 }
+		{ side = $1; t = $2; $1 = ""; $2 = ""; sub(/^ +/, "")
+		printf "      %8.1f  %-5s %s\n", (t - t0) / 1e6, side, $0 }'
+
+fi
+echo "    raw/axotor is axotor's share of the raw onion's throughput (1.00 = all of it)"
