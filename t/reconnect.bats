@@ -648,18 +648,19 @@ deadline() {
 	clean
 }
 
-@test "a second SIGTERM while axotor waits for its stopped tor: the private dir is still removed" {
+@test "SIGTERM again and again while axotor stops its tor: the private dir is still removed" {
 	chatting 64-double-tap start
 	d=$(side_dir c)
 	[ -d "$d" ]
-	tpid=$(tor_var c TOR_PID)
 	a=$(side_axotor c)
-	# a tor that cannot act on SIGTERM keeps axotor's cleanup waiting
-	stop_pid "$tpid"
 	kill -TERM "$a"
-	sleep 1
-	# a second one (Ctrl-C twice, a shutdown) comes in that wait
-	kill -TERM "$a"
+	# as someone pressing Ctrl-C over and over, or a shutdown that
+	# signals every process: the cleanup (tor told to stop and waited
+	# for, then the dir removed) must not be cut short by the next one
+	for i in $(seq 1 60); do
+		kill -TERM "$a" 2>/dev/null || break
+		sleep 0.05
+	done
 	exited c 143 20
 	sleep 0.5
 	[ ! -e "$d" ] || { echo "left behind: $(ls -A "$d" | tr '\n' ' ')"; false; }
