@@ -26,7 +26,10 @@ setup() {
 teardown() {
 	local p i
 	for p in $STOPPED; do
-		kill -CONT "$p" 2>/dev/null || true
+		# still one of our tors or the network's
+		{ tr '\0' '\n' <"/proc/$p/cmdline"; } 2>/dev/null |
+			grep -qF -e "$T/run/" -e "$TORNET_DIR/" &&
+			kill -CONT "$p" 2>/dev/null || true
 	done
 	for p in $(run_pids); do
 		kill -TERM "$p" 2>/dev/null || true
@@ -249,6 +252,34 @@ events() { grep '^\*' "$T/$1.out" | grep -v '^\* delivered' | sed "s/^/# $1: /" 
 	[ "$(count "$T/s.out" "$(lost_re bob)")" = 3 ]
 	[ "$(count "$T/c.out" "$(up_re alice)")" = 3 ]
 	[ "$(count "$T/s.out" "$(up_re bob)")" = 3 ]
+	say s .quit
+	exited s 0
+	exited c 0
+	clean
+}
+
+@test "ten drops in a row, both sides' circuits in turn, a line after each: every line comes" {
+	chatting 65-many-drops start
+	for i in $(seq 1 10); do
+		sleep 2
+		if [ $((i % 2)) = 1 ]; then
+			close_rend c HS_CLIENT_REND
+		else
+			close_rend s HS_SERVICE_REND
+		fi
+		say s "probe-$i"
+		run wait_for "$T/c.out" "^<alice> probe-$i\$" 90
+		if [ "$status" -ne 0 ]; then
+			events c
+			events s
+			grep -v 'info:\|^axotor: ' "$T/c.err" "$T/s.err" | sed 's/^/# err: /' >&3 || true
+			echo "probe-$i did not come"
+			false
+		fi
+	done
+	events c
+	numbered_ok "$T/c.out" alice probe 10
+	[ "$(count "$T/c.out" "$(up_re alice)")" = 10 ]
 	say s .quit
 	exited s 0
 	exited c 0
@@ -615,6 +646,24 @@ deadline() {
 	# the onion went with that tor: nothing to reconnect to
 	grep -Eqx "axo-chat: fatal: connection to alice lost \(no link for 10 s(: .*)?\)" "$T/c.err"
 	clean
+}
+
+@test "SIGTERM again and again while axotor stops its tor: the private dir is still removed" {
+	chatting 64-double-tap start
+	d=$(side_dir c)
+	[ -d "$d" ]
+	a=$(side_axotor c)
+	kill -TERM "$a"
+	# as someone pressing Ctrl-C over and over, or a shutdown that
+	# signals every process: the cleanup (tor told to stop and waited
+	# for, then the dir removed) must not be cut short by the next one
+	for i in $(seq 1 60); do
+		kill -TERM "$a" 2>/dev/null || break
+		sleep 0.05
+	done
+	exited c 143 20
+	sleep 0.5
+	[ ! -e "$d" ] || { echo "left behind: $(ls -A "$d" | tr '\n' ' ')"; false; }
 }
 
 # ---- quit without the peer's receipt ----------------------------------

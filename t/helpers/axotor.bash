@@ -38,10 +38,12 @@ axotor_setup() {
 }
 
 axotor_teardown() {
-	local i p
+	local i p n
 	for i in $(seq 1 "$NSIDES"); do
-		eval "p=\${PID_$i:-}"
-		[ -z "$p" ] || kill "$p" 2>/dev/null || true
+		eval "p=\${PID_$i:-} n=\${NAME_$i:-}"
+		# a side that wrote its status has ended: its PID may be
+		# another's by now
+		[ -z "$p" ] || [ -e "$T/$n.rc" ] || kill "$p" 2>/dev/null || true
 	done
 	[ -z "$TMUX_SOCK" ] || tmux -S "$TMUX_SOCK" kill-server 2>/dev/null || true
 	axo_teardown_tmp
@@ -87,7 +89,7 @@ side() {
 	) &
 	SIDE_TOR=
 	NSIDES=$((NSIDES + 1))
-	eval "PID_$NSIDES=$!"
+	eval "PID_$NSIDES=$! NAME_$NSIDES=$name"
 	eval "PIDOF_$name=$!"
 	exec {fd}>"$T/$name.in"
 	eval "FD_$name=$fd"
