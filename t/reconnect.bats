@@ -894,8 +894,8 @@ status_bg() {
 	shows c "chat with alice" 60
 	shows s "chat with bob" 60
 	type_line c ".send $T/big.bin"
-	shows s "accept big.bin" 60
-	type_line s y
+	shows s "offers big.bin \(20.0 MiB\): .accept or .reject" 60
+	type_line s .accept
 	shows c "sending big.bin \[" 60
 	tpid=$(tor_var s TOR_PID)
 	stop_pid "$tpid"
