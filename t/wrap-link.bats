@@ -34,7 +34,7 @@ teardown() {
 
 # proxy: the link between them, FRONT for the client, to serve's socket
 proxy() {
-	"$AXO_TBIN/helpers/linkproxy" "$T/front" "$T/srv/onion.sock" "$T/px" 120 \
+	"$AXO_TOP/t/helpers/linkproxy" "$T/front" "$T/srv/onion.sock" "$T/px" 120 \
 		3>&- &
 	PPID_=$!
 	wait_file "$T/front"
@@ -82,9 +82,9 @@ server() {
 # client [wrap options]: alice's first link from unixlink, the next ones
 # by dialling again
 client() {
-	"$AXO_TBIN/helpers/unixlink" "$T/front" \
+	"$AXO_TOP/t/helpers/unixlink" "$T/front" \
 		axo-ratchet wrap -S a -E 9 "$@" \
-		-D "$AXO_TBIN/helpers/unixlink" --pass 7 "$T/front" -- \
+		-D "$AXO_TOP/t/helpers/unixlink" --pass 7 "$T/front" -- \
 		sh -c "$(kid c)" <>"${IN:-/dev/null}" >c.out 2>c.err 3>&- &
 	CPID=$!
 }
@@ -173,18 +173,18 @@ wait_for() {
 	wait_for ev.s '^up ' 20
 	cp ev.s ev.s.before
 	[ -s px/1.c2s ]
-	link() { "$AXO_TBIN/helpers/unixlink" "$T/srv/onion.sock" "$@"; }
+	link() { "$AXO_TOP/t/helpers/unixlink" "$T/srv/onion.sock" "$@"; }
 	# the replay: closed by the server, nothing said back
-	run timeout 10 "$AXO_TBIN/helpers/unixlink" "$T/srv/onion.sock" \
+	run timeout 10 "$AXO_TOP/t/helpers/unixlink" "$T/srv/onion.sock" \
 		sh -c 'cat px/1.c2s >&7; exec 7>&-; cat <&6' 
 	[ "$status" -eq 0 ]
 	[ -z "$output" ]
 	# garbage, and bytes that are no record at all
-	run timeout 10 "$AXO_TBIN/helpers/unixlink" "$T/srv/onion.sock" \
+	run timeout 10 "$AXO_TOP/t/helpers/unixlink" "$T/srv/onion.sock" \
 		sh -c 'head -c 5000 /dev/urandom >&7 2>/dev/null; exec 7>&-; cat <&6'
 	[ "$status" -eq 0 ]
 	[ -z "$output" ]
-	run timeout 10 "$AXO_TBIN/helpers/unixlink" "$T/srv/onion.sock" \
+	run timeout 10 "$AXO_TOP/t/helpers/unixlink" "$T/srv/onion.sock" \
 		sh -c 'printf "\001\360" >&7; head -c 494 /dev/zero >&7; exec 7>&-; cat <&6'
 	[ "$status" -eq 0 ]
 	[ -z "$output" ]
