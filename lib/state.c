@@ -73,6 +73,9 @@ open_path(const struct axo_state_io *io, const char *path, int flags)
 		axo_die(AXO_EXIT_USAGE,
 		    "%s %s is a symbolic link: refusing to follow it",
 		    io->what, path);
+	/* a directory, opened for writing (PATH.new) */
+	if (fd == -1 && errno == EISDIR)
+		axo_die(AXO_EXIT_USAGE, "%s is not a regular file", path);
 	return fd;
 }
 

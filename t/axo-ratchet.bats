@@ -699,6 +699,11 @@ model() { /usr/bin/python3 "$AXO_TOP/t/vectors/dr_model.py" "$@"; }
 	[ "$status" -eq 100 ]
 	[ "$output" = "axo-ratchet: fatal: a.new is not a regular file" ]
 	rm a.new
+	mkdir a.new
+	run axo-ratchet encrypt -S a </dev/null
+	[ "$status" -eq 100 ]
+	[ "$output" = "axo-ratchet: fatal: a.new is not a regular file" ]
+	rmdir a.new
 	ln -s elsewhere a.new
 	run axo-ratchet encrypt -S a </dev/null
 	[ "$status" -eq 100 ]
