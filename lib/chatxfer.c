@@ -84,9 +84,10 @@ axo_chatxfer_show(struct axo_chatsess *s)
 	for (i = 0; i < 10; i++)
 		bar[i] = i < p / 10 ? '#' : '-';
 	bar[10] = '\0';
-	snprintf(line, sizeof line, "%s %s [%s] %d%%%s%s", x->out ? "sending" :
-	    "receiving", x->name, bar, p, more ? " +more" : "",
-	    s->down ? " paused" : "");
+	/* "paused" first: a narrow status line still shows it */
+	snprintf(line, sizeof line, "%s%s %s [%s] %d%%%s", s->down ?
+	    "paused: " : "", x->out ? "sending" : "receiving", x->name, bar, p,
+	    more ? " +more" : "");
 	axo_tui_progress(line);
 }
 

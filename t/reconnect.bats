@@ -902,12 +902,12 @@ status_bg() {
 	shows c "connection to alice lost, reconnecting" 20
 	[ "$(status_bg c)" = 43m ]
 	# in the 100 columns of the window (checked at the end)
-	run shows c "sending big.bin \[[#-]{10}\] [0-9]+% paused" 3
+	run shows c "paused: sending" 3
 	narrow=$status
 	tm capture-pane -p -t "=c:" | sed -n 29p | sed 's/^/# c status, 100 columns: /' >&3
 	# and when there is room for it
 	tm resize-window -t "=c:" -x 180 -y 30
-	shows c "sending big.bin \[[#-]{10}\] [0-9]+% paused" 10
+	shows c "paused: sending big.bin \[[#-]{10}\] [0-9]+%" 10
 	tm capture-pane -p -t "=c:" | sed -n 29p | sed 's/^/# c status, 180 columns: /' >&3
 	cont_pid "$tpid"
 	shows c "^\* reconnected to alice after" 120
