@@ -91,7 +91,7 @@ event(struct axo_chatsess *s, char *line)
 		snprintf(s->gone, sizeof s->gone, "%s", cause);
 }
 
-void
+ssize_t
 axo_chatlink_read(struct axo_chatlink *k, struct axo_chatsess *s)
 {
 	ssize_t n;
@@ -101,10 +101,10 @@ axo_chatlink_read(struct axo_chatlink *k, struct axo_chatsess *s)
 	if (n == 0 || (n == -1 && errno != EAGAIN && errno != EINTR)) {
 		close(k->fd);
 		k->fd = -1;
-		return;
+		return 0;
 	}
 	if (n < 0)
-		return;
+		return n;
 	k->len += (size_t)n;
 	k->buf[k->len] = '\0';
 	while ((nl = memchr(k->buf, '\n', k->len)) != NULL) {
@@ -116,4 +116,17 @@ axo_chatlink_read(struct axo_chatlink *k, struct axo_chatsess *s)
 	/* a line longer than the buffer is no event of wrap's */
 	if (k->len == sizeof k->buf - 1)
 		k->len = 0;
+	return n;
+}
+
+void
+axo_chatlink_drain(struct axo_chatlink *k, struct axo_chatsess *s)
+{
+	int i;
+
+	/* wrap writes "gone" before it ends fd 6, so that is in the pipe
+	 * by now; the fd is non-blocking, and a bounded count of reads */
+	for (i = 0; i < 64 && k->fd != -1; i++)
+		if (axo_chatlink_read(k, s) <= 0)
+			break;
 }

@@ -4,6 +4,7 @@
 #define AXO_CHATLINK_H
 
 #include <stddef.h>
+#include <sys/types.h>
 
 #include "chatsess.h"
 
@@ -24,7 +25,10 @@ struct axo_chatlink {
 	size_t len;
 };
 void axo_chatlink_init(struct axo_chatlink *k, int fd);
-void axo_chatlink_read(struct axo_chatlink *k, struct axo_chatsess *s);
+/* read: one read, its count (0 at the end, -1 with nothing there);
+ * drain: all there is now, for the last words when fd 6 ends */
+ssize_t axo_chatlink_read(struct axo_chatlink *k, struct axo_chatsess *s);
+void axo_chatlink_drain(struct axo_chatlink *k, struct axo_chatsess *s);
 void axo_chatlink_tick(struct axo_chatsess *s);
 long long axo_chatlink_next(const struct axo_chatsess *s);
 

@@ -182,6 +182,7 @@ net_input(struct loop *l)
 		l->inlen += (size_t)n;
 		net_bytes(l);
 	} else if (n == 0 || (errno != EAGAIN && errno != EINTR)) {
+		axo_chatlink_drain(&l->link, s);
 		if (s->quitting && s->gone[0] == '\0')
 			axo_chatsess_end(s);
 		lost(s);

@@ -276,8 +276,21 @@ event(struct wrap *w, int warn, const char *fmt, ...)
 		line[n] = '\n';
 		/* full or gone: the next event tells the state again */
 		(void)!write(w->events, line, (size_t)n + 1);
-	} else if (warn)
-		axo_warn("%s", line);
+	} else if (warn) {
+		/* the same, in words, for a person reading stderr */
+		line[n] = '\0';
+		if (strncmp(line, "lost ", 5) == 0)
+			axo_warn("link lost (%s), waiting for the next",
+			    line + 5);
+		else if (strncmp(line, "up ", 3) == 0)
+			axo_warn("link back after %s ms", line + 3);
+		else if (strncmp(line, "gone ", 5) == 0)
+			axo_warn("gave up: %s", line + 5);
+		else if (strncmp(line, "note ", 5) == 0)
+			axo_warn("%s", line + 5);
+		else
+			axo_warn("%s", line);
+	}
 }
 
 /* ---- connections ---- */
@@ -988,12 +1001,19 @@ timers(struct wrap *w, long long now)
 			give_up(w, "our tor stopped (pid %ld)",
 			    (long)w->o->watch_pid);
 	}
-	if (w->gone || !w->reconnect)
+	if (w->gone)
 		return;
 	/* A child that does not read keeps us from reading: not the
 	 * link's fault. */
 	if (w->ln.rfd != -1 && buf_room(&w->kidout, AXO_FRAME_MAXBODY) == NULL)
 		w->ln.last_rx = now;
+	if (!w->reconnect) {
+		/* the one link falls silent: the session is over */
+		if (w->ln.rfd != -1 && !w->ln.rdone && dead &&
+		    now - w->ln.last_rx >= dead)
+			give_up(w, "nothing heard for %lld s", dead / 1000);
+		return;
+	}
 	if (w->ln.rfd != -1 && dead && now - w->ln.last_rx >= dead)
 		link_lost(w, "nothing heard for %lld s", dead / 1000);
 	for (i = 0; i < CAND_MAX; i++)
@@ -1018,6 +1038,8 @@ next_due(const struct wrap *w, long long now)
 	if (w->gone || !w->reconnect) {
 		if (w->sealable && w->keep_ms && w->ln.proved)
 			due(&t, w->ln.last_tx + w->keep_ms);
+		if (!w->gone && w->keep_ms && w->ln.rfd != -1 && !w->ln.rdone)
+			due(&t, w->ln.last_rx + 3 * w->keep_ms);
 		return t;
 	}
 	if (w->ln.rfd != -1) {

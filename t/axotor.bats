@@ -462,7 +462,9 @@ local_fail() {
 	clean
 	# the server's own tor killed in the middle of a chat
 	rm -f "$T"/*.rc "$T"/*.in "$T"/*.out "$T"/*.err
-	chatting 34-wet-sand two
+	chatting 34-wet-sand two --receipts
+	# nothing undelivered, so that the last words are the cause alone
+	wait_for "$T/s.out" '^\* delivered 1$' 60
 	# the server's: the tor owned by the server's axotor
 	spid=$(pgrep -P "$PID_3")
 	pid=$(pgrep -f -- "__OwningControllerProcess $spid\$")

@@ -67,13 +67,16 @@ kid() {
 	# (an asynchronous list's stdin would be /dev/null: fd 8 keeps it)
 	# With STOPW, the end of its input also ends its writing (as a chat
 	# ends when its link is gone for good).
-	echo "exec 8<&0; cat <&9 >ev.$name 6<&- 7>&- 8<&- & { $send; } <&8 >&7 6<&- 8<&- & w=\$!; exec 7>&- 8<&-; cat <&6 >got.$name; ${STOPW:+kill \$w 2>/dev/null;} wait \$w; exit 0"
+	# (with NOEV, wrap has no -E: no events to keep)
+	local ev="cat <&9 >ev.$name 6<&- 7>&- 8<&- &"
+	[ -z "${NOEV:-}" ] || ev=": >ev.$name;"
+	echo "exec 8<&0; $ev { $send; } <&8 >&7 6<&- 8<&- & w=\$!; exec 7>&- 8<&-; cat <&6 >got.$name; ${STOPW:+kill \$w 2>/dev/null;} wait \$w 2>/dev/null; exit 0"
 }
 
 # server [wrap options]: serve on srv/onion.sock, bob's wrap takes links
 server() {
 	axo-onion serve -q -d "$T/srv" -t 30 -l 5 \
-		axo-ratchet wrap -S b -l 5 -E 9 "$@" sh -c "$(kid s)" \
+		axo-ratchet wrap -S b -l 5 ${NOEV:--E 9} "$@" sh -c "$(kid s)" \
 		<>"${IN:-/dev/null}" >s.out 2>s.err 3>&- &
 	SPID=$!
 	wait_file "$T/srv/onion.sock"
@@ -83,7 +86,7 @@ server() {
 # by dialling again
 client() {
 	"$AXO_TOP/t/helpers/unixlink" "$T/front" \
-		axo-ratchet wrap -S a -E 9 "$@" \
+		axo-ratchet wrap -S a ${NOEV:--E 9} "$@" \
 		-D "$AXO_TOP/t/helpers/unixlink" --pass 7 "$T/front" -- \
 		sh -c "$(kid c)" <>"${IN:-/dev/null}" >c.out 2>c.err 3>&- &
 	CPID=$!
@@ -198,7 +201,7 @@ wait_for() {
 	[ "$ST" -eq 0 ]
 	waitpid "$SPID" 20
 	[ "$ST" -eq 0 ]
-	cmp ev.s.before ev.s
+	cmp ev.s.before ev.s || { diff ev.s.before ev.s; false; }
 	[ "$(cat got.s)" = "one
 two" ]
 	[ "$(cat got.c)" = "back
@@ -233,6 +236,45 @@ last" ]
 two" ]
 }
 
+@test "wrap -R 0: a stalled link is noticed after 3 keepalive periods: both end 111 with the cause" {
+	proxy
+	exec {sfd}<>s.in {cfd}<>c.in
+	STOPW=1 IN=s.in LINES=5 server -A 1 -R 0
+	STOPW=1 IN=c.in LINES=5 client -A 1 -R 0
+	echo one >&"$cfd"
+	wait_for got.s '^one$' 10
+	kill -STOP "$PPID_"
+	t0=$(date +%s%N)
+	waitpid "$CPID" 10
+	[ "$ST" -eq 111 ]
+	waitpid "$SPID" 10
+	[ "$ST" -eq 111 ]
+	t1=$(date +%s%N)
+	# within 3K + 2 s of the stall
+	[ $(((t1 - t0) / 1000000)) -le 5000 ]
+	grep -qx "gone nothing heard for 3 s" ev.c
+	grep -qx "gone nothing heard for 3 s" ev.s
+	# no reconnecting without -R: nothing lost, no retry
+	! grep -Eq '^(lost|retry)' ev.c ev.s
+	[ ! -s c.err ] || { cat c.err; false; }
+	[ ! -s s.err ] || { cat s.err; false; }
+	kill -CONT "$PPID_"
+}
+
+@test "wrap -R 0 without -E: the warnings are in words" {
+	proxy
+	exec {sfd}<>s.in {cfd}<>c.in
+	STOPW=1 IN=s.in LINES=5 server -A 1 -R 0
+	NOEV=" " STOPW=1 IN=c.in LINES=5 client -A 1 -R 0
+	echo one >&"$cfd"
+	wait_for got.s '^one$' 10
+	kill -STOP "$PPID_"
+	waitpid "$CPID" 10
+	[ "$ST" -eq 111 ]
+	kill -CONT "$PPID_"
+	[ "$(cat c.err)" = "axo-ratchet: warning: gave up: nothing heard for 3 s" ]
+}
+
 @test "wrap -R: no link for R seconds: both give up with 111 and the cause" {
 	proxy
 	# writers first: a fifo opened to read waits for one
@@ -252,7 +294,8 @@ two" ]
 	grep -qx "gone no link for 3 s" ev.s
 	grep -Eqx 'retry [2-9]' ev.c
 	# with the events on a pipe, wrap says nothing on stderr
-	[ ! -s c.err ] && [ ! -s s.err ]
+	[ ! -s c.err ] || { cat c.err; false; }
+	[ ! -s s.err ] || { cat s.err; false; }
 	[ ! -e srv/onion.sock.new ]
 }
 
