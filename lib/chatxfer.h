@@ -14,7 +14,7 @@
  * over the files of xfer.c, at most AXO_XFER_MAX each way.  Ours: offer
  * (.send PATH) queues an OFFER; an ACCEPT makes it active, and produce
  * then fills the queue with its chunks (in turn with the others, only
- * while less than AXO_CHATSESS_LOW waits, so that typed lines go on
+ * while less than AXO_CHATSESS_LOW waits (nothing), so that typed lines go on
  * during a transfer) and its END; a REJECT ends it.  The peer's: an
  * OFFER is rejected (no -d, too many under way), accepted (-y, line
  * mode), or left open in the window, the oldest on the status line,

@@ -166,8 +166,10 @@ wait_for() {
 	proxy
 	# writers first: a fifo opened to read waits for one
 	exec {sfd}<>s.in {cfd}<>c.in
-	IN=s.in LINES=2 server -A 1
-	IN=c.in LINES=2 client -A 1
+	# (keepalives of 3 s: a loaded machine would make 1 s links die
+	# on their own, and that is not what this test is about)
+	IN=s.in LINES=2 server -A 3
+	IN=c.in LINES=2 client -A 3
 	echo one >&"$cfd"
 	wait_for got.s '^one$' 10
 	# a new link: connection 1 is over, its bytes recorded
@@ -337,4 +339,18 @@ two" ]
 	[ "$status" -eq 100 ]
 	[ "$output" = "axo-ratchet: fatal: missing fd 9 (listening socket)" ]
 	cmp -s a a || true
+}
+
+@test "wrap: lib/pace.c's window on simulated links: full, and a line within 2 round trips (t/unit/pace)" {
+	run "$AXO_TBIN/unit/pace"
+	[ "$status" -eq 0 ]
+	[ "$output" = "ok a new link starts at the initial window
+ok an ack with no timed record moves nothing
+ok a short record is not timed
+ok loopback onion (5 MiB/s, 14 ms): full, a line within 2 round trips
+ok Tor network (500 KiB/s, 300 ms): full, a line within 2 round trips
+ok a circuit that slows to a fifth: full again, the queue drains
+ok a circuit that gets 4 times faster: the window follows
+ok up to 5 ms of jitter on 14 ms: still nearly full
+ok up to 100 ms of jitter on 100 ms: still nearly full" ]
 }

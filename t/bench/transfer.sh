@@ -9,7 +9,8 @@
 # SMALL and BIG are the two sizes in MiB (10, 50); SKIP="os raw" leaves
 # those out (to try a change to axotor alone); XFER_PROBE, a command run
 # just before the line typed during the big .send (ss, strace ...), and
-# XFER_PROBE0 in the background just before the small .send.  BASE_BIN,
+# XFER_PROBE0 in the background just before the small .send.  KEEP=1
+# keeps the run's directory (the sides' stderr, not the files).  BASE_BIN,
 # another build's bin/ (an older axotor), run in the same rounds.
 #
 #   ready: OnionShare from its start to the URL printed; axotor from both
@@ -36,7 +37,12 @@ cleanup() {
 	for p in $pids; do kill "$p" 2>/dev/null || :; done
 	"$top/t/helpers/mailbox" stop "$d/mb" 2>/dev/null || :
 	"$top/t/helpers/tornet" stop "$d/net" 2>/dev/null || :
-	rm -rf "$d"
+	if [ -n "${KEEP:-}" ]; then
+		rm -f "$d/small.bin" "$d/big.bin" "$d/r/dl/"* 2>/dev/null || :
+		echo "transfer.sh: kept $d" >&2
+	else
+		rm -rf "$d"
+	fi
 }
 trap cleanup EXIT INT TERM HUP
 
