@@ -690,6 +690,10 @@ link_lost(struct wrap *w, const char *fmt, ...)
 {
 	char why[300];
 	va_list ap;
+	/* The peer ended its stream and had ours, end included: it closes
+	 * only then, so this is the end of the session, not a loss to
+	 * report (the peer may still come back for an ack it missed). */
+	int over = w->peer_fin && w->fin && w->sent > w->end;
 
 	va_start(ap, fmt);
 	vsnprintf(why, sizeof why, fmt, ap);
@@ -703,7 +707,8 @@ link_lost(struct wrap *w, const char *fmt, ...)
 	axo_pace_init(&w->pace);
 	if (w->down_since == 0) {
 		w->down_since = axo_clock_ms();
-		event(w, 1, "lost %s", why);
+		if (!over)
+			event(w, 1, "lost %s", why);
 	}
 }
 

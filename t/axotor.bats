@@ -382,6 +382,13 @@ local_fail() {
 	wait_for "$T/c.out" "^<alice> still here$"
 	[ "$hits" -eq 0 ]
 	[ "$looks" -gt 5 ]
+	# and once read, the key and the secret are open in no process
+	open=$(for l in /proc/[0-9]*/fd/*; do
+		case $(readlink "$l" 2>/dev/null) in
+		"$T/key" | "$T/smp") echo "$l" ;;
+		esac
+	done)
+	[ -z "$open" ] || { echo "still open: $open"; false; }
 	say s .quit
 	exited s 0
 	exited c 0

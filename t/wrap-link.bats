@@ -166,10 +166,8 @@ wait_for() {
 	proxy
 	# writers first: a fifo opened to read waits for one
 	exec {sfd}<>s.in {cfd}<>c.in
-	# (keepalives of 3 s: a loaded machine would make 1 s links die
-	# on their own, and that is not what this test is about)
-	IN=s.in LINES=2 server -A 3
-	IN=c.in LINES=2 client -A 3
+	IN=s.in LINES=2 server -A 1
+	IN=c.in LINES=2 client -A 1
 	echo one >&"$cfd"
 	wait_for got.s '^one$' 10
 	# a new link: connection 1 is over, its bytes recorded
@@ -203,7 +201,7 @@ wait_for() {
 	[ "$ST" -eq 0 ]
 	waitpid "$SPID" 20
 	[ "$ST" -eq 0 ]
-	cmp ev.s.before ev.s || { diff ev.s.before ev.s; false; }
+	cmp ev.s.before ev.s || { diff ev.s.before ev.s || :; false; }
 	[ "$(cat got.s)" = "one
 two" ]
 	[ "$(cat got.c)" = "back
