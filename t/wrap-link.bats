@@ -236,11 +236,12 @@ last" ]
 two" ]
 }
 
-@test "wrap -R 0: a stalled link is noticed after 3 keepalive periods: both end 111 with the cause" {
+@test "wrap -R 0: a stalled link is noticed after 3 keepalive periods: both end 111 with the cause, in words without -E" {
 	proxy
 	exec {sfd}<>s.in {cfd}<>c.in
 	STOPW=1 IN=s.in LINES=5 server -A 1 -R 0
-	STOPW=1 IN=c.in LINES=5 client -A 1 -R 0
+	# the client without -E: its events are warnings on stderr
+	NOEV=" " STOPW=1 IN=c.in LINES=5 client -A 1 -R 0
 	echo one >&"$cfd"
 	wait_for got.s '^one$' 10
 	kill -STOP "$PPID_"
@@ -250,28 +251,12 @@ two" ]
 	waitpid "$SPID" 10
 	[ "$ST" -eq 111 ]
 	t1=$(date +%s%N)
+	kill -CONT "$PPID_"
 	# within 3K + 2 s of the stall
 	[ $(((t1 - t0) / 1000000)) -le 5000 ]
-	grep -qx "gone nothing heard for 3 s" ev.c
-	grep -qx "gone nothing heard for 3 s" ev.s
 	# no reconnecting without -R: nothing lost, no retry
-	! grep -Eq '^(lost|retry)' ev.c ev.s
-	[ ! -s c.err ] || { cat c.err; false; }
+	[ "$(cat ev.s)" = "gone nothing heard for 3 s" ]
 	[ ! -s s.err ] || { cat s.err; false; }
-	kill -CONT "$PPID_"
-}
-
-@test "wrap -R 0 without -E: the warnings are in words" {
-	proxy
-	exec {sfd}<>s.in {cfd}<>c.in
-	STOPW=1 IN=s.in LINES=5 server -A 1 -R 0
-	NOEV=" " STOPW=1 IN=c.in LINES=5 client -A 1 -R 0
-	echo one >&"$cfd"
-	wait_for got.s '^one$' 10
-	kill -STOP "$PPID_"
-	waitpid "$CPID" 10
-	[ "$ST" -eq 111 ]
-	kill -CONT "$PPID_"
 	[ "$(cat c.err)" = "axo-ratchet: warning: gave up: nothing heard for 3 s" ]
 }
 
