@@ -965,6 +965,20 @@ kid_read(struct wrap *w)
 
 /* ---- the loop ---- */
 
+/* A link's end in the words of "lost CAUSE": a peer (or its tor) that
+ * closed or reset it is that, whichever way we noticed. */
+static void
+cut(struct wrap *w, const char *doing, int err)
+{
+	if (err == 0 || err == EPIPE)
+		link_lost(w, "the connection closed");
+	else if (err == ECONNRESET)
+		link_lost(w, "the connection was reset");
+	else
+		link_lost(w, "unable to %s the network: %s", doing,
+		    strerror(err));
+}
+
 static void
 net_write(struct wrap *w)
 {
@@ -980,8 +994,7 @@ net_write(struct wrap *w)
 	if (n == -1 && (errno == EAGAIN || errno == EINTR))
 		return;
 	if (w->reconnect) {
-		link_lost(w, "unable to write to the network: %s",
-		    strerror(errno));
+		cut(w, "write to", errno);
 		return;
 	}
 	/* After the peer's end of stream, or after all of ours, a peer
@@ -1018,11 +1031,7 @@ net_read(struct wrap *w)
 	if (n == -1 && (err == EAGAIN || err == EINTR))
 		return;
 	if (w->reconnect) {
-		if (n == 0)
-			link_lost(w, "the connection closed");
-		else
-			link_lost(w, "unable to read from the network: %s",
-			    strerror(err));
+		cut(w, "read from", n == 0 ? 0 : err);
 		return;
 	}
 	if (n == -1)

@@ -172,7 +172,7 @@ wait_count() {
 
 # The two events of one drop, exactly, on the side that talks to PEER
 # (the cause: the stream ended, or it was reset)
-LOST_CLOSED='the connection closed|unable to read from the network: Connection reset by peer|unable to write to the network: (Broken pipe|Connection reset by peer)'
+LOST_CLOSED='the connection closed|the connection was reset'
 lost_re() { echo "^\* connection to $1 lost \(($LOST_CLOSED)\), reconnecting\$"; }
 up_re() { echo "^\* reconnected to $1 after [0-9]+\.[0-9] s\$"; }
 
@@ -594,7 +594,9 @@ deadline() {
 		x=$(( $(exit_ms "$n") - t0 ))
 		[ "$l" -le 10000 ] || { echo "$n: lost after $l ms (3K = 9 s)"; return 1; }
 		[ $((f - l)) -le 21000 ] || { echo "$n: gave up $((f - l)) ms after lost"; return 1; }
-		[ $((x - f)) -le 2000 ] || { echo "$n: exited $((x - f)) ms after it gave up"; return 1; }
+		# (the way out waits for our tor to exit: 2.03 s once on a
+		# loaded machine)
+		[ $((x - f)) -le 3000 ] || { echo "$n: exited $((x - f)) ms after it gave up"; return 1; }
 		[ "$x" -le 34000 ] || { echo "$n: exited after $x ms (20 + 3K + 5 s)"; return 1; }
 	done
 }
