@@ -21,6 +21,7 @@
 	"[-K fd] [-V fd] [-a appid] [-r url] [-s host:port] [-t sec] " \
 	"[-c sec] [--insecure-disk]"
 
+#define OPTSTRING	"+k:i:o:K:vV:a:r:s:dt:c:h"
 #define DEF_APPID	"axotor/v1"
 
 static const char *const opts_help[] = {
@@ -309,13 +310,19 @@ options(struct opts *o, int argc, char **argv)
 	o->vfd = -1;
 	if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")))
 		axo_help_opts(USAGE, opts_help);
+	opterr = 0;	/* our usage line, not getopt's words */
+	if (argc >= 2 && argv[1][0] == '-' && argv[1][1] != '\0') {
+		/* before send or recv, an unknown option names itself too */
+		if (getopt_long(argc, argv, OPTSTRING, lo, NULL) == '?')
+			axo_opt_bad(argv, OPTSTRING, lo, USAGE);
+		axo_usage(USAGE);
+	}
 	if (argc < 2 || (strcmp(argv[1], "send") && strcmp(argv[1], "recv")))
 		axo_usage(USAGE);
 	o->sending = !strcmp(argv[1], "send");
 	argv++;
 	argc--;
-	opterr = 0;	/* our usage line, not getopt's words */
-	while ((c = getopt_long(argc, argv, "+k:i:o:K:vV:a:r:s:dt:c:h", lo,
+	while ((c = getopt_long(argc, argv, OPTSTRING, lo,
 	    NULL)) != -1) {
 		axo_opt_once(seen, c, USAGE);
 		switch (c) {
@@ -341,7 +348,7 @@ options(struct opts *o, int argc, char **argv)
 		case 'c': conn_ms = num(optarg, 3600) * 1000; break;
 		case 'D': o->insecure = 1; break;
 		case 'h': axo_help_opts(USAGE, opts_help);
-		default: axo_opt_bad(argv, "+k:i:o:K:vV:a:r:s:dt:c:h", lo, USAGE);
+		default: axo_opt_bad(argv, OPTSTRING, lo, USAGE);
 		}
 	}
 	if (optind != argc || o->peer_ms == 0 || conn_ms == 0 ||

@@ -17,13 +17,65 @@
 #include "state.h"
 #include "wrap.h"
 
-#define USAGE \
-	"axo-ratchet keygen [-f] [-S file] [--insecure-disk]\n" \
-	"       axo-ratchet init -r alice|bob [-f] [-k fd] [-p pubkey] [-K keyfile] [-S file] [--insecure-disk]\n" \
-	"       axo-ratchet encrypt [-a] [-S file] [--insecure-disk]\n" \
-	"       axo-ratchet decrypt [-a] [-S file] [--insecure-disk]\n" \
-	"       axo-ratchet wrap [-S file] [-l fd|-D dialprog... --] [-R seconds] [-A seconds] [-E fd] [-P pid] [--insecure-disk] prog...\n" \
-	"       axo-ratchet id [-f] [-S file] [--insecure-disk]"
+#define U_KEYGEN "axo-ratchet keygen [-f] [-S file] [--insecure-disk]"
+#define U_INIT "axo-ratchet init -r alice|bob [-f] [-k fd] [-p pubkey] " \
+	"[-K keyfile] [-S file] [--insecure-disk]"
+#define U_ENCRYPT "axo-ratchet encrypt [-a] [-S file] [--insecure-disk]"
+#define U_DECRYPT "axo-ratchet decrypt [-a] [-S file] [--insecure-disk]"
+#define U_WRAP "axo-ratchet wrap [-S file] [-l fd|-D dialprog... --] " \
+	"[-R seconds] [-A seconds] [-E fd] [-P pid] [--insecure-disk] prog..."
+#define U_ID "axo-ratchet id [-f] [-S file] [--insecure-disk]"
+#define USAGE U_KEYGEN "\n       " U_INIT "\n       " U_ENCRYPT \
+	"\n       " U_DECRYPT "\n       " U_WRAP "\n       " U_ID
+
+/* --help: each subcommand's options, one line each (issue 13) */
+#define O_INSECURE "    --insecure-disk       allow a state file not on tmpfs"
+#define O_HELP "-h, --help                this help"
+static const char *const help_keygen[] = {
+	"-f, --force               replace an existing key file",
+	"-S, --state FILE          the key file (else written on fd 5)",
+	O_INSECURE, O_HELP, NULL
+};
+static const char *const help_init[] = {
+	"-r, --role alice|bob      which side this is",
+	"-f, --force               replace an existing state file",
+	"-k, --key-fd FD           the session key on FD (default 0)",
+	"-p, --peer PUBKEY         alice: bob's public key, 64 hex digits",
+	"-K, --keyfile FILE        bob: his key file (else fd 4)",
+	"-S, --state FILE          the state file (else written on fd 5)",
+	O_INSECURE, O_HELP, NULL
+};
+static const char *const help_crypt[] = {
+	"-a, --armor               records as lines of base64",
+	"-S, --state FILE          the state, replaced atomically (else fds 4, 5)",
+	O_INSECURE, O_HELP, NULL
+};
+static const char *const help_wrap[] = {
+	"-S, --state FILE          the state, replaced atomically (else fds 4, 5)",
+	"-l, --listen-fd FD        new links from the listening socket FD",
+	"-D, --dial                new links from dialprog, up to --",
+	"-R, --reconnect SECONDS   give up after this long without a link (600)",
+	"-A, --keepalive SECONDS   a keepalive after this long idle (10)",
+	"-E, --events-fd FD        the link's events to prog on its FD",
+	"-P, --watch-pid PID       end the session when PID is gone",
+	O_INSECURE, O_HELP, NULL
+};
+static const char *const help_id[] = {
+	"-f, --fingerprint         a short fingerprint, for reading aloud",
+	"-S, --state FILE          the state (else fd 4)",
+	O_INSECURE, O_HELP, NULL
+};
+static const struct {
+	const char *cmd, *usage;
+	const char *const *opts;
+} helps[] = {
+	{ "keygen", U_KEYGEN, help_keygen },
+	{ "init", U_INIT, help_init },
+	{ "encrypt", U_ENCRYPT, help_crypt },
+	{ "decrypt", U_DECRYPT, help_crypt },
+	{ "wrap", U_WRAP, help_wrap },
+	{ "id", U_ID, help_id },
+};
 
 /* axo-ratchet's own exit codes (axo-ratchet(1)). */
 #define EXIT_NOTYET	97	/* bob cannot send before alice's first record */
@@ -46,6 +98,32 @@ static void
 usage(void)
 {
 	axo_usage(USAGE);
+}
+
+/* --help: the usage lines, then each subcommand's options; CMD --help:
+ * that subcommand's line and options.  Exits 0. */
+__attribute__((noreturn))
+static void
+help(const char *cmd)
+{
+	size_t i, n = sizeof helps / sizeof helps[0];
+	const char *const *l;
+
+	for (i = 0; i < n; i++)
+		if (cmd != NULL && strcmp(cmd, helps[i].cmd) == 0)
+			axo_help_opts(helps[i].usage, helps[i].opts);
+	printf("usage: %s\n", USAGE);
+	for (i = 0; i < n; i++) {
+		if (i > 0 && helps[i].opts == helps[i - 1].opts)
+			continue;
+		printf("\n%s%s%s options:\n", helps[i].cmd,
+		    i + 1 < n && helps[i + 1].opts == helps[i].opts ? ", " : "",
+		    i + 1 < n && helps[i + 1].opts == helps[i].opts ?
+		    helps[i + 1].cmd : "");
+		for (l = helps[i].opts; *l != NULL; l++)
+			printf("  %s\n", *l);
+	}
+	exit(0);
 }
 
 /* "axo-ratchet: fatal: why", then the usage line; exit 100. */
@@ -125,10 +203,8 @@ parse(int argc, char **argv, struct opts *o, const char *allowed)
 		c = getopt_long(argc, argv, "+:afhk:K:p:r:S:l:DR:A:E:P:", lo, &li);
 		if (c == -1)
 			break;
-		if (c == 'h') {
-			printf("usage: %s\n", USAGE);
-			exit(0);
-		}
+		if (c == 'h')
+			help(cmd);
 		if (c == '?') {
 			if (optopt != 0)
 				bad("unknown option -%c", optopt);
@@ -696,7 +772,7 @@ main(int argc, char **argv)
 		usage();
 	cmd = argv[1];
 	if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0)
-		axo_help(USAGE);
+		help(NULL);
 	argc--, argv++;
 	memset(&o, 0, sizeof o);
 	axo_state_io_default(&o.io);
@@ -731,5 +807,7 @@ main(int argc, char **argv)
 			bad("unexpected operand: %s", argv[i]);
 		return do_id(&o);
 	}
+	if (cmd[0] == '-')
+		bad("unknown option %.*s", (int)strcspn(cmd, "="), cmd);
 	bad("unknown command: %s", cmd);
 }

@@ -139,6 +139,18 @@ $USAGE" ]
 	[ "$status" -eq 100 ]
 	[ "$output" = "axo-pake: option --relay needs an argument
 $USAGE" ]
+	# before send or recv too; a known one there is the usage line
+	run axo-pake --foo send
+	[ "$status" -eq 100 ]
+	[ "$output" = "axo-pake: unknown option --foo
+$USAGE" ]
+	run axo-pake -x recv
+	[ "$status" -eq 100 ]
+	[ "$output" = "axo-pake: unknown option -x
+$USAGE" ]
+	run axo-pake -d send
+	[ "$status" -eq 100 ]
+	[ "$output" = "$USAGE" ]
 }
 
 @test "axo-pake: --help prints the usage and one line an option on stdout, exits 0" {
