@@ -17,16 +17,17 @@
 #include "wormhole.h"
 #include "ws.h"
 
-#define USAGE "axo-pake send|recv [-dv] [-k fd] [-i fd] [-o fd] " \
+#define USAGE "axo-pake send|recv [-dv] [-k fd | -A fd] [-i fd] [-o fd] " \
 	"[-K fd] [-V fd] [-a appid] [-r url] [-s host:port] [-t sec] " \
 	"[-c sec] [--insecure-disk]"
 
-#define OPTSTRING	"+k:i:o:K:vV:a:r:s:dt:c:h"
+#define OPTSTRING	"+k:A:i:o:K:vV:a:r:s:dt:c:h"
 #define DEF_APPID	"axotor/v1"
 
 static const char *const opts_help[] = {
 	"send | recv               give the record (send) or take it (recv)",
 	"-k, --key-fd FD           the master key on FD (else the terminal)",
+	"-A, --allocate FD         no key: a code from the relay, written to FD",
 	"-i, --in FD               send: the record from FD (default stdin)",
 	"-o, --out FD              recv: the record to FD (default stdout)",
 	"-K, --key-out FD          the session key to FD (default 5)",
@@ -273,7 +274,7 @@ struct opts {
 	const char *appid, *relay, *socks;
 	char *host, *port, *path, *phost;	/* from relay and socks */
 	unsigned long pport, peer_ms;
-	int sending, kfd, in, out, kout, vfd, verify, direct, insecure;
+	int sending, kfd, afd, in, out, kout, vfd, verify, direct, insecure;
 };
 
 static void
@@ -281,6 +282,7 @@ options(struct opts *o, int argc, char **argv)
 {
 	static const struct option lo[] = {
 		{ "key-fd", required_argument, NULL, 'k' },
+		{ "allocate", required_argument, NULL, 'A' },
 		{ "in", required_argument, NULL, 'i' },
 		{ "out", required_argument, NULL, 'o' },
 		{ "key-out", required_argument, NULL, 'K' },
@@ -305,6 +307,7 @@ options(struct opts *o, int argc, char **argv)
 	o->socks = DEF_SOCKS;
 	o->peer_ms = 300000;
 	o->kfd = -1;
+	o->afd = -1;
 	o->out = 1;
 	o->kout = AXO_FD_STATE_OUT;
 	o->vfd = -1;
@@ -327,6 +330,7 @@ options(struct opts *o, int argc, char **argv)
 		axo_opt_once(seen, c, USAGE);
 		switch (c) {
 		case 'k': o->kfd = axo_opt_fd(optarg, USAGE); break;
+		case 'A': o->afd = axo_opt_fd(optarg, USAGE); break;
 		case 'i':
 			if (!o->sending)
 				axo_usage(USAGE);
@@ -352,7 +356,8 @@ options(struct opts *o, int argc, char **argv)
 		}
 	}
 	if (optind != argc || o->peer_ms == 0 || conn_ms == 0 ||
-	    (o->direct && seen['s']) || *o->appid == '\0')
+	    (o->direct && seen['s']) || (seen['k'] && seen['A']) ||
+	    *o->appid == '\0')
 		axo_usage(USAGE);
 	parse_url(o->relay, &o->host, &o->port, &o->path);
 	if (!o->direct)
@@ -360,6 +365,8 @@ options(struct opts *o, int argc, char **argv)
 	/* every fd checked before any work */
 	if (o->kfd != -1)
 		axo_fd_need(o->kfd, "master key");
+	if (o->afd != -1)
+		axo_fd_need(o->afd, "code");
 	/* the record carries onion credentials: no disk for it either */
 	if (o->sending)
 		axo_fd_need(o->in, "record");
@@ -452,9 +459,27 @@ tell_verifier(const struct opts *o)
 	}
 }
 
+/*
+ * -A: the code the relay's nameplate gave, as soon as it is known, for
+ * the user to read to the peer; then the fd is closed, so that a reader
+ * of a pipe sees its end.
+ */
+static void
+tell_code(struct opts *o)
+{
+	const char *code;
+
+	if (o->afd == -1 || (code = axo_wh_code(wh)) == NULL)
+		return;
+	put(o->afd, code, strlen(code), "code");
+	put(o->afd, "\n", 1, "code");
+	close(o->afd);
+	o->afd = -1;
+}
+
 /* runs the mailbox until the peer's phase 0 is in: *j, a JSON object */
 static json_t *
-exchange(const struct opts *o)
+exchange(struct opts *o)
 {
 	const unsigned char *data;
 	long long deadline;
@@ -466,6 +491,10 @@ exchange(const struct opts *o)
 	reach(o, deadline);
 	/* the welcome comes at once; then the peer may take its time */
 	pump(deadline, "waiting for the relay");
+	/* -A: the relay's "allocated" follows our bind at once */
+	while (o->afd != -1 && axo_wh_code(wh) == NULL)
+		pump(deadline, "waiting for the relay to allocate a nameplate");
+	tell_code(o);
 	deadline = axo_clock_ms() + (long long)o->peer_ms;
 	while (!axo_wh_next(wh, &data, &len)) {
 		pump(deadline, "waiting for the peer");
@@ -496,15 +525,17 @@ main(int argc, char **argv)
 	unsigned char *skey;
 	const char *txt;
 	json_t *j, *m;
-	char *code;
+	char *code = NULL;
 
 	axo_init("axo-pake");
 	options(&o, argc, argv);
-	code = read_code(o.kfd);
+	if (o.afd == -1)
+		code = read_code(o.kfd);
 	wh = axo_wh_new(o.appid, code, tx, say, NULL);
 	if (wh == NULL)
 		axo_die(AXO_EXIT_TEMP, "out of memory");
-	axo_free(code);
+	if (code != NULL)
+		axo_free(code);
 	if (o.sending)
 		offer(&o);
 	j = exchange(&o);
