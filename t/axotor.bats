@@ -154,6 +154,10 @@ local_fail() {
 	side s -s -n alice -p bob --code --no-smp
 	wait_for "$T/s.err" "^axotor: tell bob: [0-9]+-[a-z]+-[a-z]+$" 120
 	sed -n 's/^axotor: tell bob: //p' "$T/s.err" >"$T/key"
+	code=$(cat "$T/key")
+	# a secret: on no argv, in no environment, in no file of alice's
+	! grep -laF -e "$code" /proc/[0-9]*/cmdline /proc/[0-9]*/environ 2>/dev/null
+	! grep -rlaF -e "$code" "$T/run" 2>/dev/null
 	side c -c -n bob -p alice -k 4 --no-smp 4<"$T/key"
 	say s "hello bob"
 	wait_for "$T/c.out" "^<alice> hello bob$" 120
