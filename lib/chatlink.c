@@ -48,6 +48,18 @@ axo_chatlink_next(const struct axo_chatsess *s)
 	return s->down_since + (gone / 1000 + 1) * 1000;
 }
 
+/*
+ * wrap's causes in the user's words: a write that meets EPIPE is the
+ * peer's end closed, as a read's EOF is, so it says the same (issue 13
+ * item 12: no "Broken pipe" after a loss).
+ */
+static void
+plain_cause(char *cause, size_t len)
+{
+	if (strcmp(cause, "unable to write to the network: Broken pipe") == 0)
+		snprintf(cause, len, "the connection closed");
+}
+
 static void
 event(struct axo_chatsess *s, char *line)
 {
@@ -61,6 +73,7 @@ event(struct axo_chatsess *s, char *line)
 		arg = line + strlen(line);
 	axo_chat_clean(cause, sizeof cause, (const unsigned char *)arg,
 	    strlen(arg));
+	plain_cause(cause, sizeof cause);
 	if (strcmp(line, "lost") == 0 && !s->down) {
 		s->down = 1;
 		s->down_since = axo_clock_ms();

@@ -172,7 +172,8 @@ wait_count() {
 
 # The two events of one drop, exactly, on the side that talks to PEER
 # (the cause: the stream ended, or it was reset)
-LOST_CLOSED='the connection closed|unable to read from the network: Connection reset by peer|unable to write to the network: (Broken pipe|Connection reset by peer)'
+# (no "Broken pipe": axo-chat says a write's EPIPE as the connection closed)
+LOST_CLOSED='the connection closed|unable to read from the network: Connection reset by peer|unable to write to the network: Connection reset by peer'
 lost_re() { echo "^\* connection to $1 lost \(($LOST_CLOSED)\), reconnecting\$"; }
 up_re() { echo "^\* reconnected to $1 after [0-9]+\.[0-9] s\$"; }
 
