@@ -11,6 +11,7 @@
 #include "axo.h"
 #include "hkdf.h"
 #include "spake2.h"
+#include "wordlist.h"
 #include "wormhole.h"
 
 /* Bounds on what a relay or a peer can make us hold (all are tiny). */
@@ -18,6 +19,9 @@
 #define WH_MAXHELD	64	/* peer messages held before the key */
 #define WH_MAXQUEUE	64	/* our app messages held before verification */
 #define WH_MAXPHASELEN	32
+#define WH_MAXNAMEPLATE	16	/* digits of an allocated nameplate */
+#define WH_CODEWORDS	2	/* wormhole send's default --code-length */
+#define MAXCODEBUF	(WH_MAXNAMEPLATE + 2 + 2 * 16)	/* words <= 12 */
 
 struct held {
 	struct held *next;
@@ -40,6 +44,7 @@ struct axo_wh {
 	struct axo_spake2 *sp;		/* secret */
 	unsigned char *key;		/* secret, 32 bytes */
 	unsigned char pakemsg[AXO_SPAKE2_MSGLEN];
+	int allocating;			/* no code yet: ask the relay */
 	int welcomed, claimsent, claimed, opened, released, have_key;
 	int verified, closed, fail;
 	char phases[WH_MAXPHASES][WH_MAXPHASELEN];
@@ -261,34 +266,45 @@ open_sealed(struct axo_wh *wh, const char *side, const char *phase,
 	return pt;
 }
 
+/* The code, its nameplate (code.split("-", 1)[0], _code.py) and our
+ * PAKE message from it: 0, or -1 for a nameplate too long. */
+static int
+set_code(struct axo_wh *wh, const char *code)
+{
+	const char *dash;
+	size_t nl;
+
+	dash = strchr(code, '-');
+	nl = dash != NULL ? (size_t)(dash - code) : strlen(code);
+	if (nl >= sizeof wh->nameplate)
+		return -1;
+	wh->codelen = strlen(code);
+	wh->code = axo_xmalloc(wh->codelen + 1);
+	memcpy(wh->code, code, wh->codelen + 1);
+	memcpy(wh->nameplate, code, nl);
+	wh->nameplate[nl] = '\0';
+	/* _key.py build_pake: password = code, idSymmetric = appid */
+	return axo_spake2_start(wh->sp, (const unsigned char *)wh->code,
+	    wh->codelen, (const unsigned char *)wh->appid, strlen(wh->appid),
+	    NULL, wh->pakemsg) != 0 ? -1 : 0;
+}
+
 struct axo_wh *
 axo_wh_new(const char *appid, const char *code, axo_wh_send_fn send,
     axo_wh_say_fn say, void *arg)
 {
 	struct axo_wh *wh;
 	unsigned char rs[5];
-	const char *dash;
-	size_t nl;
 
 	json_set_alloc_funcs(wipe_malloc, wipe_free);
-	dash = strchr(code, '-');
-	nl = dash != NULL ? (size_t)(dash - code) : strlen(code);
 	wh = calloc(1, sizeof *wh);
-	if (wh == NULL || nl >= sizeof wh->nameplate) {
-		free(wh);
+	if (wh == NULL)
 		return NULL;
-	}
 	wh->appid = strdup(appid);
 	if (wh->appid == NULL) {
 		free(wh);
 		return NULL;
 	}
-	wh->codelen = strlen(code);
-	wh->code = axo_xmalloc(wh->codelen + 1);
-	memcpy(wh->code, code, wh->codelen + 1);
-	/* _code.py: the nameplate is code.split("-", 1)[0] */
-	memcpy(wh->nameplate, code, nl);
-	wh->nameplate[nl] = '\0';
 	/* wormhole.py create: side = 5 random bytes in hex */
 	randombytes_buf(rs, sizeof rs);
 	axo_fmt_hex(wh->side, rs, sizeof rs);
@@ -297,10 +313,9 @@ axo_wh_new(const char *appid, const char *code, axo_wh_send_fn send,
 	wh->send = send;
 	wh->say = say;
 	wh->arg = arg;
-	/* _key.py build_pake: password = code, idSymmetric = appid */
-	if (axo_spake2_start(wh->sp, (const unsigned char *)wh->code,
-	    wh->codelen, (const unsigned char *)appid, strlen(appid), NULL,
-	    wh->pakemsg) != 0) {
+	if (code == NULL)
+		wh->allocating = 1;
+	else if (set_code(wh, code) != 0) {
 		axo_wh_free(wh);
 		return NULL;
 	}
@@ -560,6 +575,49 @@ got_welcome(struct axo_wh *wh, json_t *j)
 	if (tx(wh, json_pack("{s:s, s:s, s:[s, s]}", "appid", wh->appid,
 	    "side", wh->side, "client_version", "axo-pake", "1"), "bind") != 0)
 		return wh->fail;
+	/* _allocator.py: with no code, a nameplate from the relay first */
+	if (wh->allocating)
+		return tx(wh, json_object(), "allocate");
+	wh->claimsent = 1;
+	return tx(wh, json_pack("{s:s}", "nameplate", wh->nameplate), "claim");
+}
+
+/*
+ * _allocator.py build_and_notify: the code is the nameplate, "-", and
+ * two words (_wordlist.py choose_words); then claim it, as _code.py
+ * does once the code is known.  The relay has claimed the nameplate for
+ * us already (server.py allocate_nameplate): our claim opens the mailbox.
+ */
+static int
+got_allocated(struct axo_wh *wh, json_t *j)
+{
+	const char *np;
+	char *code;
+	size_t nl, i;
+	int r;
+
+	if (!wh->allocating || wh->code != NULL)
+		return 0;
+	np = json_string_value(json_object_get(j, "nameplate"));
+	nl = np != NULL ? strlen(np) : 0;
+	for (i = 0; i < nl && np[i] >= '0' && np[i] <= '9'; i++)
+		;
+	/* digits, as axo-pake takes a code: the peer must be able to type it */
+	if (nl == 0 || nl > WH_MAXNAMEPLATE || i != nl)
+		return bad(wh, AXO_WH_EPROTO,
+		    "relay sent a bad allocated message");
+	code = axo_xmalloc(MAXCODEBUF);
+	memcpy(code, np, nl);
+	code[nl] = '-';
+	if (axo_words_choose(code + nl + 1, MAXCODEBUF - nl - 1,
+	    WH_CODEWORDS) == 0) {
+		axo_free(code);
+		return bad(wh, AXO_WH_ESYS, "unable to make a code");
+	}
+	r = set_code(wh, code);
+	axo_free(code);
+	if (r != 0)
+		return bad(wh, AXO_WH_ESYS, "unable to start the key exchange");
 	wh->claimsent = 1;
 	return tx(wh, json_pack("{s:s}", "nameplate", wh->nameplate), "claim");
 }
@@ -614,6 +672,8 @@ axo_wh_rx(struct axo_wh *wh, const char *msg, size_t len)
 		r = bad(wh, AXO_WH_EPROTO, "relay did not welcome us");
 	else if (strcmp(type, "welcome") == 0)
 		r = wh->welcomed == 2 ? 0 : got_welcome(wh, j);
+	else if (strcmp(type, "allocated") == 0)
+		r = got_allocated(wh, j);
 	else if (strcmp(type, "claimed") == 0)
 		r = got_claimed(wh, j);
 	else if (strcmp(type, "message") == 0)
@@ -630,7 +690,7 @@ axo_wh_rx(struct axo_wh *wh, const char *msg, size_t len)
 			r = bad(wh, AXO_WH_ERELAY, "relay error: %.160s",
 			    e != NULL ? e : "(no reason given)");
 	}
-	/* ack, released, pong, nameplates, allocated, unknown: ignored */
+	/* ack, released, pong, nameplates, unknown: ignored */
 	if (wh->welcomed == 1)
 		wh->welcomed = 2;
 	json_decref(j);
@@ -739,6 +799,12 @@ axo_wh_close(struct axo_wh *wh, const char *mood)
 		wh->closed = 1;	/* nothing to wait for */
 	wh->opened = 0;
 	return r;
+}
+
+const char *
+axo_wh_code(const struct axo_wh *wh)
+{
+	return wh->code;
 }
 
 const char *

@@ -24,8 +24,14 @@
 struct axo_wh;
 typedef int (*axo_wh_send_fn)(void *arg, const char *json, size_t len);
 typedef void (*axo_wh_say_fn)(void *arg, const char *motd);
+/* code NULL: the relay allocates a nameplate ("allocate", reference
+ * section 4) and the code is made from it as wormhole send does (the
+ * nameplate and two words of the PGP list), to read with axo_wh_code */
 struct axo_wh *axo_wh_new(const char *appid, const char *code,
     axo_wh_send_fn send, axo_wh_say_fn say, void *arg);
+/* the code, once known (given, or allocated: after the "allocated"
+ * message), else NULL; a secret, owned by wh */
+const char *axo_wh_code(const struct axo_wh *wh);
 int axo_wh_rx(struct axo_wh *wh, const char *msg, size_t len);
 int axo_wh_queue(struct axo_wh *wh, const unsigned char *data, size_t len);
 /* queue the text offer {"offer": {"message": text}} of the wormhole

@@ -10,7 +10,7 @@ load helpers/common
 load helpers/mailbox
 
 TEXT=lothar.com/wormhole/text-or-file-xfer
-USAGE="axo-pake: usage: axo-pake send|recv [-dv] [-k fd] [-i fd] [-o fd] [-K fd] [-V fd] [-a appid] [-r url] [-s host:port] [-t sec] [-c sec] [--insecure-disk]"
+USAGE="axo-pake: usage: axo-pake send|recv [-dv] [-k fd | -A fd] [-i fd] [-o fd] [-K fd] [-V fd] [-a appid] [-r url] [-s host:port] [-t sec] [-c sec] [--insecure-disk]"
 
 setup_file() {
 	mailbox_setup
@@ -119,7 +119,7 @@ fake() {
 # ---------------------------------------------------------------- usage
 
 @test "axo-pake: usage errors exit 100 with the usage line" {
-	for args in "" "sned" "send -t 1 -t 2" "send stray" \
+	for args in "" "sned" "send -t 1 -t 2" "send stray" "send -k 0 -A 1" \
 	    "recv -i 0" "send -o 1" "send -t 0" "send -t abc" "send -k 99999" \
 	    "send -d -s 127.0.0.1:9050"; do
 		run axo-pake $args
@@ -139,6 +139,18 @@ $USAGE" ]
 	[ "$status" -eq 100 ]
 	[ "$output" = "axo-pake: option --relay needs an argument
 $USAGE" ]
+	# before send or recv too; a known one there is the usage line
+	run axo-pake --foo send
+	[ "$status" -eq 100 ]
+	[ "$output" = "axo-pake: unknown option --foo
+$USAGE" ]
+	run axo-pake -x recv
+	[ "$status" -eq 100 ]
+	[ "$output" = "axo-pake: unknown option -x
+$USAGE" ]
+	run axo-pake -d send
+	[ "$status" -eq 100 ]
+	[ "$output" = "$USAGE" ]
 }
 
 @test "axo-pake: --help prints the usage and one line an option on stdout, exits 0" {
@@ -148,7 +160,7 @@ $USAGE" ]
 	[ "${lines[1]}" = "options:" ]
 	[ "$stderr" = "" ]
 	# every long option of the usage line has its line
-	for o in key-fd in out key-out verify verify-fd appid relay socks direct \
+	for o in key-fd allocate in out key-out verify verify-fd appid relay socks direct \
 	    timeout connect-timeout insecure-disk help; do
 		[ "$(sed 1d <<<"$output" | grep -cE -- "(^| )--$o( |$)")" -eq 1 ]
 	done
@@ -354,6 +366,84 @@ for n in range(16):
 	[ "$(bgwait s)" -eq 0 ]
 	grep -qx "text message sent" "$T/s.err" "$T/s.out"
 	[ "$(mood $TEXT | tr , '\n' | grep -c happy)" -ge 1 ]
+}
+
+# issue 13 item 10: a code from the relay, as wormhole send makes one
+@test "axo-pake: the word list is wormhole's PGP list, odd words first" {
+	run bash -c '"$AXO_TBIN/unit/wordlist" table | diff - <(/usr/bin/python3 -c "
+import sys
+sys.path.insert(0, \"/usr/lib/python3/dist-packages\")
+from wormhole._wordlist import raw_words
+for k in sorted(raw_words, key=lambda k: int(k, 16)):
+    print(k, raw_words[k][0].lower(), raw_words[k][1].lower())")'
+	[ "$status" -eq 0 ]
+	[ "$output" = "" ]
+	"$AXO_TBIN/unit/wordlist" table >"$T/table"
+	for i in 1 2 3 4 5 6 7 8; do
+		w=$("$AXO_TBIN/unit/wordlist" choose 3)
+		IFS=- read -r a b c <<<"$w"
+		[ "$(awk -v w="$a" '$3 == w' "$T/table" | wc -l)" -eq 1 ]
+		[ "$(awk -v w="$b" '$2 == w' "$T/table" | wc -l)" -eq 1 ]
+		[ "$(awk -v w="$c" '$3 == w' "$T/table" | wc -l)" -eq 1 ]
+	done
+}
+
+@test "axo-pake send --allocate -> wormhole receive with the code it wrote" {
+	printf 'allocated record\n' >"$T/rec"
+	bg_in s "$T/rec" axo-pake send -d -r "$MB_URL" -t 20 -a $TEXT -A 9 \
+		9>"$T/code" 5>"$T/s.key"
+	waitfile "$T/code"
+	code=$(cat "$T/code")
+	# NAMEPLATE-odd-even, as wormhole send makes it, one line
+	[ "$(wc -l <"$T/code")" -eq 1 ]
+	[[ $code =~ ^[0-9]+-[a-z]+-[a-z]+$ ]]
+	"$AXO_TBIN/unit/wordlist" table >"$T/table"
+	IFS=- read -r n a b <<<"$code"
+	[ "$(awk -v w="$a" '$3 == w' "$T/table" | wc -l)" -eq 1 ]
+	[ "$(awk -v w="$b" '$2 == w' "$T/table" | wc -l)" -eq 1 ]
+	run --separate-stderr timeout 60 wormhole --relay-url "$MB_URL" receive "$code"
+	[ "$status" -eq 0 ]
+	[ "$output" = "allocated record" ]
+	[ "$(bgwait s)" -eq 0 ]
+	[ ! -s "$T/s.err" ]
+	[ ! -s "$T/s.out" ]
+	[ "$(stat -c %s "$T/s.key")" -eq 32 ]
+	[ "$(mood $TEXT | tr , '\n' | grep -c happy)" -ge 1 ]
+}
+
+@test "axo-pake recv --allocate <- axo-pake send with that code; -A with -k is usage" {
+	bg r axo-pake recv -d -r "$MB_URL" -t 20 -A 9 9>"$T/code" 5>"$T/r.key"
+	waitfile "$T/code"
+	run ap s send "$(cat "$T/code")" <"$T/rec"
+	[ "$status" -eq 0 ]
+	[ "$(bgwait r)" -eq 0 ]
+	cmp "$T/rec" "$T/r.out"
+	[ ! -s "$T/r.err" ]
+	cmp "$T/s.key" "$T/r.key"
+	# a missing code fd is refused before the relay is reached
+	run --separate-stderr axo-pake send -d -r "$MB_URL" -A 9 <"$T/rec"
+	[ "$status" -eq 100 ]
+	[ "$stderr" = "axo-pake: fatal: missing fd 9 (code)" ]
+}
+
+@test "fake relay: a bad allocated nameplate -> 97, none -> 99; nothing written" {
+	for m in allocated-bad allocated-none; do
+		fake $m
+		run --separate-stderr axo-pake recv -d -r "$R" -t 2 -c 2 -A 9 \
+			9>"$T/code" 5>"$T/r.key"
+		if [ $m = allocated-bad ]; then
+			[ "$status" -eq 97 ]
+			[ "$stderr" = "axo-pake: fatal: relay sent a bad allocated message" ]
+		else
+			[ "$status" -eq 99 ]
+			[ "$stderr" = "axo-pake: fatal: timed out waiting for the relay to allocate a nameplate" ]
+		fi
+		[ "$output" = "" ]
+		[ ! -s "$T/code" ]
+		[ ! -s "$T/r.key" ]
+		grep -qx "client: allocate" "$T/fake.port.log"
+		! grep -q "client: claim" "$T/fake.port.log"
+	done
 }
 
 @test "axo-pake send -> wormhole receive" {

@@ -42,11 +42,45 @@ USAGE1="axo-ratchet: usage: axo-ratchet keygen [-f] [-S file] [--insecure-disk]"
 	[ "$status" -eq 100 ]
 	[ "${lines[0]}" = "axo-ratchet: fatal: unknown command: frobnicate" ]
 	[ "${lines[1]}" = "$USAGE1" ]
+	run axo-ratchet --foo=1
+	[ "$status" -eq 100 ]
+	[ "${lines[0]}" = "axo-ratchet: fatal: unknown option --foo" ]
+	[ "${lines[1]}" = "$USAGE1" ]
 	run axo-ratchet --help
 	[ "$status" -eq 0 ]
 	[ "${lines[0]}" = "usage: axo-ratchet keygen [-f] [-S file] [--insecure-disk]" ]
 	run axo-ratchet decrypt --help
 	[ "$status" -eq 0 ]
+}
+
+# issue 13: --help lists each subcommand's options, one line each
+@test "usage: --help has one line for each option of each subcommand" {
+	run --separate-stderr axo-ratchet --help
+	[ "$status" -eq 0 ]
+	[ "$stderr" = "" ]
+	for c in keygen init "encrypt, decrypt" wrap id; do
+		grep -qx "$c options:" <<<"$output"
+	done
+	while read -r cmd longs; do
+		run --separate-stderr axo-ratchet "$cmd" --help
+		[ "$status" -eq 0 ]
+		[ "$stderr" = "" ]
+		[ "${lines[0]}" = "usage: $(axo-ratchet --help | grep -o "axo-ratchet $cmd .*")" ]
+		[ "${lines[1]}" = "options:" ]
+		for o in $longs help; do
+			[ "$(grep -cE -- "^  -., --$o |^      --$o " <<<"$output")" -eq 1 ] ||
+				{ echo "$cmd: --$o"; false; }
+		done
+		# the options of the usage line, and no other
+		[ "${#lines[@]}" -eq $(( $(wc -w <<<"$longs") + 3 )) ]
+	done <<-EOF
+	keygen force state insecure-disk
+	init role force key-fd peer keyfile state insecure-disk
+	encrypt armor state insecure-disk
+	decrypt armor state insecure-disk
+	wrap state listen-fd dial reconnect keepalive events-fd watch-pid insecure-disk
+	id fingerprint state insecure-disk
+	EOF
 }
 
 # Issue 11: getopt's own "encrypt: invalid option" is gone; every bad

@@ -55,7 +55,8 @@ pages() { ls "$AXO_TOP"/man/*.[17]; }
 	syn=$(mandoc -Tascii -O width=400 "$AXO_TOP/man/axo-ratchet.1" | col -b |
 		sed -n '/^SYNOPSIS/,/^DESCRIPTION/p' | sed '1d;$d' |
 		sed 's/^ *//; s/ | /|/g; s/ \.\.\./.../; /^$/d')
-	use=$("$AXO_BIN/axo-ratchet" --help | sed 's/^usage: //; s/^ *//')
+	# the usage lines, before the options that follow a blank line
+	use=$("$AXO_BIN/axo-ratchet" --help | sed '/^$/,$d; s/^usage: //; s/^ *//')
 	[ "$syn" = "$use" ]
 }
 

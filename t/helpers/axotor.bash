@@ -227,7 +227,7 @@ tstart() {
 	type_line s alice
 	shows s "peer's nick:"
 	type_line s bob
-	shows s "master key:"
+	shows s "^master key \(Enter alone: a code from the relay\):"
 	type_line s "$ks"
 	shows c "^nick:"
 	type_line c bob
