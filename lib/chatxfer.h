@@ -27,6 +27,14 @@
  * only closes the files, for the exit paths.  Progress is on the status
  * line of the window, or in quarters on stdout in line mode (not -q).
  */
+/*
+ * The chunks we send: a CHUNK message of two of wrap's full records of
+ * 32 cells (15795 bytes of stream each, axo-ratchet(1) "wrap"), so that
+ * records go full and unpadded through tor; the protocol's most
+ * (AXO_CHAT_CHUNK_MAX) left one of 1190 bytes padded to 1992 a chunk.
+ */
+#define AXO_CHATXFER_CHUNK	(2 * 15795 - AXO_CHAT_HDR - 4)
+
 struct axo_chatxfer {
 	struct axo_xfer xo[AXO_XFER_MAX];	/* ours */
 	struct axo_xfer xi[AXO_XFER_MAX];	/* the peer's */

@@ -411,13 +411,13 @@ static void kid_read(struct wrap *);
 
 /* The most data the next record may carry, 0 for none now. */
 static size_t
-chunk(const struct wrap *w)
+chunk(struct wrap *w)
 {
 	size_t win;
 
 	if (!w->reconnect)
 		return CHUNK_MAX;
-	win = axo_pace_window(&w->pace);
+	win = axo_pace_window(&w->pace, axo_clock_ms());
 	if (w->sent - w->base >= win)
 		return 0;
 	return PACE_CHUNK;
@@ -459,7 +459,8 @@ send_stream(struct wrap *w)
 		put64(p + ACK_LEN, w->sent);
 		seal(w, AXO_FRAME_STREAM, p, STREAM_HDR + n);
 		if (w->reconnect)
-			axo_pace_sent(&w->pace, w->sent + n, n, w->ln.last_tx);
+			axo_pace_sent(&w->pace, w->sent + n, w->base, n,
+			    w->ln.last_tx);
 		w->sent += n ? n : 1;
 		if (w->sent > w->maxsent)
 			w->maxsent = w->sent;
@@ -498,7 +499,7 @@ take_ack(struct wrap *w, uint64_t a)
 	if (a > w->maxsent)
 		return -1;	/* it cannot have what we never sent */
 	if (w->reconnect && a > w->base)
-		axo_pace_acked(&w->pace, w->base, a, axo_clock_ms());
+		axo_pace_acked(&w->pace, a, axo_clock_ms());
 	if (a > w->base)
 		ring_drop(w, a);
 	if (w->fin && a > w->end)

@@ -327,9 +327,12 @@ two" ]
 @test "wrap: lib/pace.c's window on simulated links: full, and a line within 2 round trips (t/unit/pace)" {
 	run "$AXO_TBIN/unit/pace"
 	[ "$status" -eq 0 ]
-	[ "$output" = "ok a new link starts at the initial window
+	[ "$output" = "ok a new link starts at the least window
 ok an ack with no timed record moves nothing
 ok a short record is not timed
+ok the window has a most
+ok every few seconds a probe of the least round trip
+ok and after it the window as it was
 ok loopback onion (5 MiB/s, 14 ms): full, a line within 2 round trips
 ok Tor network (500 KiB/s, 300 ms): full, a line within 2 round trips
 ok a circuit that slows to a fifth: full again, the queue drains

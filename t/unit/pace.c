@@ -22,6 +22,14 @@
 #define PEND	4096
 
 static int failed;
+
+static void
+say(int ok, const char *what)
+{
+	printf("%s %s\n", ok ? "ok" : "FAIL", what);
+	if (!ok)
+		failed = 1;
+}
 static unsigned long long lcg = 88172645463325252ULL;
 
 static double
@@ -64,14 +72,14 @@ run(double r, double r2, double d, double j, double ms, struct result *res)
 		if (t >= ms / 2)
 			rate = r2;
 		while (n > 0 && pend[head].at <= t) {
-			axo_pace_acked(&p, acked, pend[head].end, (long long)t);
+			axo_pace_acked(&p, pend[head].end, (long long)t);
 			acked = pend[head].end;
 			head = (head + 1) % PEND;
 			n--;
 		}
 		if (acked_at == 0 && t >= ms - 1000)
 			acked_at = acked ? acked : 1;
-		w = axo_pace_window(&p);
+		w = axo_pace_window(&p, (long long)t);
 		if (t >= ms - 1000) {
 			if (w < res->wmin)
 				res->wmin = w;
@@ -87,7 +95,7 @@ run(double r, double r2, double d, double j, double ms, struct result *res)
 				at = last_ack;
 			last_ack = at;
 			sent += REC;
-			axo_pace_sent(&p, sent, REC, (long long)t);
+			axo_pace_sent(&p, sent, acked, REC, (long long)t);
 			pend[(head + n) % PEND].end = sent;
 			pend[(head + n) % PEND].at = at;
 			n++;
@@ -131,17 +139,24 @@ main(void)
 	struct axo_pace p;
 
 	axo_pace_init(&p);
-	printf("%s a new link starts at the initial window\n",
-	    axo_pace_window(&p) == AXO_PACE_INIT ? "ok" : "FAIL");
-	axo_pace_acked(&p, 0, 100000, 10);
-	printf("%s an ack with no timed record moves nothing\n",
-	    axo_pace_window(&p) == AXO_PACE_INIT ? "ok" : "FAIL");
-	axo_pace_sent(&p, 1000, 10.9, 2.5);
-	axo_pace_acked(&p, 0, 1000, 500);
-	printf("%s a short record is not timed\n",
-	    axo_pace_window(&p) == AXO_PACE_INIT ? "ok" : "FAIL");
-	if (axo_pace_window(&p) != AXO_PACE_INIT)
-		failed = 1;
+	say(axo_pace_window(&p, 1) == AXO_PACE_MIN,
+	    "a new link starts at the least window");
+	axo_pace_acked(&p, 100000, 10);
+	say(axo_pace_window(&p, 10) == AXO_PACE_MIN,
+	    "an ack with no timed record moves nothing");
+	axo_pace_sent(&p, 1000, 0, 1000, 10);
+	axo_pace_acked(&p, 1000, 11);
+	say(axo_pace_window(&p, 11) == AXO_PACE_MIN,
+	    "a short record is not timed");
+	/* 4 MiB delivered in 10 ms: past the most */
+	axo_pace_sent(&p, 20000, 0, 20000, 20);
+	axo_pace_acked(&p, 4u << 20, 30);
+	say(axo_pace_window(&p, 30) == AXO_PACE_MAX, "the window has a most");
+	/* the probe: the least window for a moment, then back */
+	say(axo_pace_window(&p, 1 + AXO_PACE_PROBE_MS) == AXO_PACE_MIN,
+	    "every few seconds a probe of the least round trip");
+	say(axo_pace_window(&p, 1 + AXO_PACE_PROBE_MS + 250) ==
+	    AXO_PACE_MAX, "and after it the window as it was");
 
 	/* the private network on loopback: 5 MiB/s, 7 ms each way */
 	check("loopback onion (5 MiB/s, 14 ms): full, a line within 2 round "
@@ -149,8 +164,9 @@ main(void)
 	/* the Tor network: 500 KiB/s, 150 ms each way */
 	check("Tor network (500 KiB/s, 300 ms): full, a line within 2 round "
 	    "trips", 512, 512, 150, 0, 0.95, 2);
+	/* 1 MiB/s and 14 ms: a round trip's worth is less than a record */
 	check("a circuit that slows to a fifth: full again, the queue drains",
-	    5243, 1049, 7, 0, 0.95, 2);
+	    5243, 1049, 7, 0, 0.95, 2.5);
 	check("a circuit that gets 4 times faster: the window follows", 1311,
 	    5243, 7, 0, 0.9, 2);
 	check("up to 5 ms of jitter on 14 ms: still nearly full", 5243, 5243,
