@@ -144,7 +144,7 @@ axo_chatxfer_produce(struct axo_chatsess *s)
 		x = &t->xo[i];
 		if (x->done < x->size) {
 			n = axo_xfer_send_read(x, s->msg + AXO_CHAT_HDR + 4,
-			    AXO_CHATXFER_CHUNK, err, sizeof err);
+			    AXO_CHAT_CHUNK_MAX, err, sizeof err);
 			if (n < 0) {
 				axo_chatsess_send(s, AXO_CHAT_ABORT, x->id,
 				    NULL, 0, NULL, 0);

@@ -14,7 +14,7 @@
  * over the files of xfer.c, at most AXO_XFER_MAX each way.  Ours: offer
  * (.send PATH) queues an OFFER; an ACCEPT makes it active, and produce
  * then fills the queue with its chunks (in turn with the others, only
- * while less than AXO_CHATSESS_LOW waits (nothing), so that typed lines go on
+ * while less than AXO_CHATSESS_LOW waits, so that typed lines go on
  * during a transfer) and its END; a REJECT ends it.  The peer's: an
  * OFFER is rejected (no -d, too many under way), accepted (-y, line
  * mode), or left open in the window, the oldest on the status line,
@@ -27,14 +27,6 @@
  * only closes the files, for the exit paths.  Progress is on the status
  * line of the window, or in quarters on stdout in line mode (not -q).
  */
-/*
- * The chunks we send: a CHUNK message of two of wrap's full records of
- * 32 cells (15795 bytes of stream each, axo-ratchet(1) "wrap"), so that
- * records go full and unpadded through tor; the protocol's most
- * (AXO_CHAT_CHUNK_MAX) left one of 1190 bytes padded to 1992 a chunk.
- */
-#define AXO_CHATXFER_CHUNK	(2 * 15795 - AXO_CHAT_HDR - 4)
-
 struct axo_chatxfer {
 	struct axo_xfer xo[AXO_XFER_MAX];	/* ours */
 	struct axo_xfer xi[AXO_XFER_MAX];	/* the peer's */

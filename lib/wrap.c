@@ -15,7 +15,6 @@
 #include <sodium.h>
 
 #include "axo.h"
-#include "pace.h"
 #include "ratchet.h"
 #include "usock.h"
 #include "wrap.h"
@@ -40,7 +39,7 @@
 #define LINGER_MS	5000	/* wait for the peer's FIN once we are done */
 #define STOP_LINGER_MS	2000	/* told to stop: for the peer's ack of our end */
 #define UNHEARD_MAX	400	/* records sealed unheard: lost ones < MAX_SKIP */
-#define ACK_BYTES	AXO_PACE_SAMPLE_MIN	/* at once: pace.c times it */
+#define ACK_BYTES	(256u << 10)
 #define ACK_RECS	32
 #define ACK_DELAY_MS	200
 #define CAND_MAX	4	/* connections not yet proved, server side */
@@ -76,25 +75,6 @@
 #define STREAM_HDR	(ACK_LEN + 8 + 1)	/* ack, off, flags */
 #define CHUNK_MAX	(AXO_FRAME_MAXDATA - STREAM_HDR)
 #define FLAG_FIN	0x01
-/*
- * With reconnection, what is unacknowledged is bounded by pace.c's
- * window, and records carry at most PACE_CHUNK (a record of 32 cells,
- * 15936 bytes, full): a round trip is timed from a record's sending to
- * its ack, and a record of 128 cells would add its own 12 ms at 5 MiB/s.
- * The child's pipe is shrunk to PACE_PIPE, so that what waits before
- * wrap reads it is little, and the rest waits in the child (axo-chat
- * puts a typed line before its file).  Through a link of 3 MB/s
- * (t/helpers/linkproxy RATE) on a loaded 2-cpu machine, a line typed
- * during a 10 MiB .send took 17 ms with 16 KiB, 50 with 32 KiB, 70 with
- * 64 KiB (and 264 ms before the window), the file 12%, 6% and 3% longer
- * than before it: the pipe also keeps wrap fed while axo-chat waits for
- * a cpu.  READAHEAD below is for -R 0 (no acks, no window).
- */
-#define PACE_CHUNK	(AXO_FRAME_CELL * 32 - (AXO_FRAME_MAX - \
-			    AXO_FRAME_MAXDATA) - STREAM_HDR)
-#ifndef PACE_PIPE
-#define PACE_PIPE	32768
-#endif
 
 struct buf {
 	unsigned char *p;
@@ -132,7 +112,6 @@ struct wrap {
 	long long ack_due;
 	int peer_fin;
 	unsigned unheard;	/* records sealed since the peer's last */
-	struct axo_pace pace;	/* what may be unacknowledged (pace.c) */
 
 	struct buf kidout;
 	unsigned char *tmp;
@@ -409,29 +388,14 @@ ring_drop(struct wrap *w, uint64_t pos)
 
 static void kid_read(struct wrap *);
 
-/* The most data the next record may carry, 0 for none now. */
-static size_t
-chunk(struct wrap *w)
-{
-	size_t win;
-
-	if (!w->reconnect)
-		return CHUNK_MAX;
-	win = axo_pace_window(&w->pace, axo_clock_ms());
-	if (w->sent - w->base >= win)
-		return 0;
-	return PACE_CHUNK;
-}
-
 /* Our stream onto the link, as far as the link and the bounds allow. */
 static void
 send_stream(struct wrap *w)
 {
 	unsigned char *p = w->tmp;
-	size_t n, max;
+	size_t n;
 
 	while (can_seal(w) && (!w->reconnect || w->unheard < UNHEARD_MAX)) {
-		max = chunk(w);
 		/*
 		 * A record is padded to the next doubling of a cell: a
 		 * short one sealed while the child has more in its pipe
@@ -440,13 +404,11 @@ send_stream(struct wrap *w)
 		 * the pipe holds first; an empty pipe seals what we have
 		 * at once, so a line never waits for a timer.
 		 */
-		if (max > 0 && w->cin != -1 && !w->fin && w->sent <= w->end &&
-		    w->end - w->sent < max && w->end - w->base < w->rcap)
+		if (w->cin != -1 && !w->fin && w->sent <= w->end &&
+		    w->end - w->sent < CHUNK_MAX && w->end - w->base < w->rcap)
 			kid_read(w);
 		if (w->sent < w->end) {
-			if (max == 0)
-				break;
-			n = w->end - w->sent > max ? max :
+			n = w->end - w->sent > CHUNK_MAX ? CHUNK_MAX :
 			    (size_t)(w->end - w->sent);
 			p[ACK_LEN + 8] = 0;
 			ring_get(w, p + STREAM_HDR, w->sent, n);
@@ -458,9 +420,6 @@ send_stream(struct wrap *w)
 		put64(p, w->rcvd);
 		put64(p + ACK_LEN, w->sent);
 		seal(w, AXO_FRAME_STREAM, p, STREAM_HDR + n);
-		if (w->reconnect)
-			axo_pace_sent(&w->pace, w->sent + n, w->base, n,
-			    w->ln.last_tx);
 		w->sent += n ? n : 1;
 		if (w->sent > w->maxsent)
 			w->maxsent = w->sent;
@@ -498,8 +457,6 @@ take_ack(struct wrap *w, uint64_t a)
 {
 	if (a > w->maxsent)
 		return -1;	/* it cannot have what we never sent */
-	if (w->reconnect && a > w->base)
-		axo_pace_acked(&w->pace, a, axo_clock_ms());
 	if (a > w->base)
 		ring_drop(w, a);
 	if (w->fin && a > w->end)
@@ -705,7 +662,6 @@ link_lost(struct wrap *w, const char *fmt, ...)
 	conn_close(&w->ln);
 	/* what the peer did not acknowledge goes again on the next link */
 	w->sent = w->base;
-	axo_pace_init(&w->pace);
 	if (w->down_since == 0) {
 		w->down_since = axo_clock_ms();
 		if (!over)
@@ -853,7 +809,6 @@ cand_read(struct wrap *w, int i)
 		memset(&c->in, 0, sizeof c->in);
 		memset(&c->out, 0, sizeof c->out);
 		w->sent = w->base;
-		axo_pace_init(&w->pace);
 		take_ack(w, get64(w->tmp));
 		sodium_memzero(w->tmp, len);
 		w->ln.last_rx = axo_clock_ms();
@@ -928,9 +883,6 @@ spawn(struct wrap *w, char *const argv[], const sigset_t *mask)
 	close(from_child[1]);
 	w->cout = to_child[1];
 	w->cin = from_child[0];
-	/* little waits in the pipe: the child orders what waits in it */
-	if (w->reconnect)
-		(void)fcntl(w->cin, F_SETPIPE_SZ, PACE_PIPE);
 	nonblock(w->cin);
 	nonblock(w->cout);
 	if (ev[0] != -1) {
@@ -1226,7 +1178,6 @@ axo_wrap_run(struct axo_ratchet *r, char *const argv[],
 	w.reconnect = o->reconnect > 0 &&
 	    (o->listen_fd != -1 || o->dial != NULL);
 	w.keep_ms = (long long)o->keepalive * 1000;
-	axo_pace_init(&w.pace);
 	w.dsock = w.derr = w.events = -1;
 	w.ln.rfd = w.ln.wfd = -1;
 	for (i = 0; i < CAND_MAX; i++)
@@ -1309,8 +1260,7 @@ axo_wrap_run(struct axo_ratchet *r, char *const argv[],
 		nf = 0;
 		ic = in = on = oc = il = id = ie = -1;
 		if (w.cin != -1 && !w.fin && w.end - w.base < w.rcap &&
-		    (w.ln.wfd == -1 || (w.reconnect ? w.end - w.sent <
-		    chunk(&w) : w.end - w.sent < READAHEAD)) &&
+		    (w.ln.wfd == -1 || w.end - w.sent < READAHEAD) &&
 		    (w.reconnect || (w.ln.wfd != -1 &&
 		    axo_ratchet_can_send(r))))
 			pf[nf].fd = w.cin, pf[nf].events = POLLIN, ic = nf++;

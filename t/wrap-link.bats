@@ -323,20 +323,3 @@ two" ]
 	[ "$output" = "axo-ratchet: fatal: missing fd 9 (listening socket)" ]
 	cmp -s a a || true
 }
-
-@test "wrap: lib/pace.c's window on simulated links: full, and a line within 2 round trips (t/unit/pace)" {
-	run "$AXO_TBIN/unit/pace"
-	[ "$status" -eq 0 ]
-	[ "$output" = "ok a new link starts at the least window
-ok an ack with no timed record moves nothing
-ok a short record is not timed
-ok the window has a most
-ok every few seconds a probe of the least round trip
-ok and after it the window as it was
-ok loopback onion (5 MiB/s, 14 ms): full, a line within 2 round trips
-ok Tor network (500 KiB/s, 300 ms): full, a line within 2 round trips
-ok a circuit that slows to a fifth: full again, the queue drains
-ok a circuit that gets 4 times faster: the window follows
-ok up to 5 ms of jitter on 14 ms: still nearly full
-ok up to 100 ms of jitter on 100 ms: still nearly full" ]
-}
