@@ -951,9 +951,13 @@ net_write(struct wrap *w)
 		return;
 	}
 	/* After the peer's end of stream, or after all of ours, a peer
-	 * that is gone is no failure: nobody reads there. */
+	 * that is gone is no failure: nobody reads there.  With -E the
+	 * child says the loss in its words (no "Broken pipe" after
+	 * axo-chat's "connection lost"). */
 	if (!w->peer_fin && !w->fin_written) {
-		axo_warn("unable to write to the network: %s", strerror(errno));
+		if (w->events == -1)
+			axo_warn("unable to write to the network: %s",
+			    strerror(errno));
 		w->net_failed = 1;
 	}
 	close(w->ln.wfd);
@@ -1226,8 +1230,10 @@ axo_wrap_run(struct axo_ratchet *r, char *const argv[],
 		if (w.ln.rfd != -1 && w.ln.rdone && !w.peer_fin && !w.late &&
 		    !w.warned && w.ln.in.len < 2) {
 			w.warned = 1;
-			axo_warn("the network closed before the end of the "
-			    "stream");
+			/* with -E, the child's EOF tells it, and it the user */
+			if (w.events == -1)
+				axo_warn("the network closed before the end "
+				    "of the stream");
 		}
 		if (w.kid_done && w.cout != -1) {
 			close(w.cout);

@@ -317,6 +317,25 @@ events() { grep '^\*' "$T/$1.out" | grep -v '^\* delivered' | sed "s/^/# $1: /" 
 	clean
 }
 
+@test "--reconnect 0: a dropped circuit mid-send: both end with the cause alone, no Broken pipe" {
+	chatting 58-no-noise start --reconnect 0
+	send_numbered s a 300 0.01
+	ps=$SENDER
+	send_numbered c b 300 0.01
+	pc=$SENDER
+	sleep 1
+	close_rend c HS_CLIENT_REND
+	exited c 111 30
+	exited s 111 30
+	wait "$ps" "$pc" || true
+	# what each said after its own progress lines
+	said() { grep -v '^axo-onion: info: \|^axotor: ' "$T/$1.err" |
+		sed 's/; [0-9]* messages* not delivered$//'; }
+	[ "$(said s)" = "axo-chat: fatal: connection to bob lost" ]
+	[ "$(said c)" = "axo-chat: fatal: connection to alice lost" ]
+	clean
+}
+
 @test "idle for 30 s with --keepalive 3: keepalives hold the link, no event" {
 	chatting 58-quiet-room start --keepalive 3
 	sleep 30
