@@ -22,7 +22,7 @@
 	"       axo-ratchet init -r alice|bob [-f] [-k fd] [-p pubkey] [-K keyfile] [-S file] [--insecure-disk]\n" \
 	"       axo-ratchet encrypt [-a] [-S file] [--insecure-disk]\n" \
 	"       axo-ratchet decrypt [-a] [-S file] [--insecure-disk]\n" \
-	"       axo-ratchet wrap [-S file] [-l fd|-D dialprog... --] [-R seconds] [-A seconds] [-E fd] [-P pid] [--insecure-disk] prog...\n" \
+	"       axo-ratchet wrap [-S file] [-l fd [-u uid]|-D dialprog... --] [-R seconds] [-A seconds] [-E fd] [-P pid] [--insecure-disk] prog...\n" \
 	"       axo-ratchet id [-f] [-S file] [--insecure-disk]"
 
 /* axo-ratchet's own exit codes (axo-ratchet(1)). */
@@ -105,9 +105,10 @@ parse(int argc, char **argv, struct opts *o, const char *allowed)
 		{ "keepalive", required_argument, NULL, 'A' },
 		{ "events-fd", required_argument, NULL, 'E' },
 		{ "watch-pid", required_argument, NULL, 'P' },
+		{ "peer-uid", required_argument, NULL, 'u' },
 		{ NULL, 0, NULL, 0 }
 	};
-	static const char all[] = "afkKprSIlDRAEP";
+	static const char all[] = "afkKprSIlDRAEPu";
 	const char *cmd = o->cmd;
 	unsigned seen = 0, bit;
 	unsigned long n;
@@ -115,6 +116,7 @@ parse(int argc, char **argv, struct opts *o, const char *allowed)
 	int c, li, isid = strcmp(cmd, "id") == 0;
 
 	o->w.listen_fd = o->w.events_fd = -1;
+	o->w.peer_uid = -1;
 	o->w.reconnect = AXO_WRAP_RECONNECT;
 	o->w.keepalive = AXO_WRAP_KEEPALIVE;
 	opterr = 0;
@@ -122,7 +124,7 @@ parse(int argc, char **argv, struct opts *o, const char *allowed)
 	 * a missing argument is ':', not '?' */
 	for (;;) {
 		li = -1;
-		c = getopt_long(argc, argv, "+:afhk:K:p:r:S:l:DR:A:E:P:", lo, &li);
+		c = getopt_long(argc, argv, "+:afhk:K:p:r:S:l:DR:A:E:P:u:", lo, &li);
 		if (c == -1)
 			break;
 		if (c == 'h') {
@@ -191,6 +193,12 @@ parse(int argc, char **argv, struct opts *o, const char *allowed)
 			if (!axo_scan_uint(optarg, 1UL << 22, &n) || n < 2)
 				usage();
 			o->w.watch_pid = (pid_t)n;
+			break;
+		case 'u':
+			/* a tor of another user (axo-onion serve -u) */
+			if (!axo_scan_uint(optarg, 4294967294UL, &n))
+				usage();
+			o->w.peer_uid = (long)n;
 			break;
 		}
 	}
@@ -720,7 +728,7 @@ main(int argc, char **argv)
 		return cmd[0] == 'e' ? do_encrypt(&o) : do_decrypt(&o);
 	}
 	if (strcmp(cmd, "wrap") == 0) {
-		i = parse(argc, argv, &o, "SIlDRAEP");
+		i = parse(argc, argv, &o, "SIlDRAEPu");
 		if (i == argc)
 			bad("wrap needs a program to run");
 		return do_wrap(&o, argv + i);
