@@ -24,9 +24,23 @@ teardown() { axotor_teardown; }
 	[ "$status" -eq 100 ]
 	run axotor -s -k x
 	[ "$status" -eq 100 ]
-	run axotor -s --tor-control 9051 </dev/null
+	run axotor -s --tor-socks 9050 </dev/null
 	[ "$status" -eq 100 ]
-	[ "$output" = "axotor: fatal: --tor-control and --tor-socks go together" ]
+	[ "$output" = "axotor: fatal: --tor-socks needs --tor-control" ]
+	run axotor -s --tor system --tor-control 9051 </dev/null
+	[ "$status" -eq 100 ]
+	[ "$output" = "axotor: fatal: --tor system and --tor-control go not together" ]
+	run axotor -s --tor-cookie /x </dev/null
+	[ "$status" -eq 100 ]
+	[ "$output" = "axotor: fatal: --tor-cookie and --tor-password-fd are for a running tor (--tor-control or --tor system)" ]
+	run axotor -s --tor-control 9051 --socks-port 9 </dev/null
+	[ "$status" -eq 100 ]
+	[ "$output" = "axotor: fatal: --socks-port, --control-port and --tor-config are for our own tor, not a running one" ]
+	run axotor -s --tor browser </dev/null
+	[ "$status" -eq 100 ]
+	[[ "${lines[0]}" == "axotor: usage: axotor -s|-c "* ]]
+	run axotor -s --tor-control tor.sock </dev/null
+	[ "$status" -eq 100 ]
 	run axotor -s --no-smp </dev/null
 	[ "$status" -eq 100 ]
 	[ "$output" = "axotor: fatal: not on a terminal: give the master key with --key-fd" ]
@@ -40,8 +54,8 @@ teardown() { axotor_teardown; }
 	# one line an option, each long option of the usage line there
 	[ "${lines[2]}" = "options:" ]
 	for o in nick peer key-fd smp-secret-fd no-smp download-dir accept relay \
-	    relay-direct appid tor-config tor-control tor-socks tor-cookie \
-	    socks-port control-port timeout reconnect keepalive receipts quiet \
+	    relay-direct appid tor-config tor tor-control tor-socks tor-cookie \
+	    tor-password-fd socks-port control-port timeout reconnect keepalive receipts quiet \
 	    new-key help; do
 		[ "$(sed 1,2d <<<"$output" | grep -cE -- "(^| )--$o( |$)")" -eq 1 ]
 	done
