@@ -434,6 +434,7 @@ static int
 cmd_connect(const struct opts *o, char **argv)
 {
 	char addr[AXO_ONION_ADDR_LEN + 7], err[512];
+	char iso[AXO_SOCKS5_ISO_LEN + 1];
 	unsigned long port;
 	long long t0;
 	long left, pause;
@@ -448,12 +449,28 @@ cmd_connect(const struct opts *o, char **argv)
 		left = (long)o->timeout * 1000 - (long)(axo_clock_ms() - t0);
 		if (left < 1)
 			left = 1;
-		fd = axo_socks5_open("127.0.0.1", (uint16_t)o->socks, addr,
-		    (uint16_t)port, (unsigned)left, &rep, err, sizeof err);
+		/*
+		 * Each attempt on a circuit of its own (a new isolation
+		 * token), bounded: a circuit that stalls is left for a new
+		 * one within -t, not waited on until tor gives up (60 s).
+		 */
+		axo_socks5_new_iso(iso);
+		fd = axo_socks5_open_iso("127.0.0.1", (uint16_t)o->socks, addr,
+		    (uint16_t)port, axo_socks5_attempt_ms(left,
+		    o->timeout * 1000), iso, &rep, err, sizeof err);
 		if (fd != -1)
 			break;
 		if (rep == -2)
 			axo_die(EXIT_PROTO, "%s", err);
+		if (rep == AXO_SOCKS5_STALL) {
+			left = (long)o->timeout * 1000 -
+			    (long)(axo_clock_ms() - t0);
+			if (left < 1000)
+				axo_die(AXO_EXIT_TEMP, "%s", err);
+			axo_info("attempt %d: %s; retrying on a new circuit",
+			    attempt, err);
+			continue;
+		}
 		if (rep == -1)
 			axo_die(AXO_EXIT_TEMP, "%s", err);
 		/*

@@ -389,7 +389,7 @@ offer(const struct opts *o)
 static void
 reach(const struct opts *o, long long deadline)
 {
-	char err[256], why[256];
+	char err[256], why[256], iso[AXO_SOCKS5_ISO_LEN + 1];
 	int fd, werr, rep, pause;
 
 	if (o->direct) {
@@ -404,10 +404,19 @@ reach(const struct opts *o, long long deadline)
 		 * the deadline.
 		 */
 		for (pause = 250;; pause = pause < 1000 ? pause * 2 : 1000) {
-			fd = axo_socks5_open(o->phost, (uint16_t)o->pport,
+			/* a circuit of its own each time, bounded: a stalled
+			 * one is left for a new one (axo_socks5_open_iso) */
+			axo_socks5_new_iso(iso);
+			fd = axo_socks5_open_iso(o->phost, (uint16_t)o->pport,
 			    o->host, (uint16_t)strtoul(o->port, NULL, 10),
-			    (unsigned)axo_deadline_left(deadline), &rep, err,
-			    sizeof err);
+			    axo_socks5_attempt_ms(axo_deadline_left(deadline),
+			    conn_ms), iso, &rep, err, sizeof err);
+			if (fd == -1 && rep == AXO_SOCKS5_STALL &&
+			    axo_deadline_left(deadline) >= 1000) {
+				axo_info("the relay: %s; again on a new circuit",
+				    err);
+				continue;
+			}
 			if (fd != -1 || rep < 0 || !axo_socks5_retryable(rep) ||
 			    axo_deadline_left(deadline) <= pause)
 				break;

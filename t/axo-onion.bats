@@ -82,26 +82,26 @@ none_left() {
 }
 
 U_LAUNCH="axo-onion: usage: axo-onion launch [-q] [--client] -d DIR [-f TORRC] [-s SOCKSPORT] [-c CONTROLPORT] [-O PID] [-t SECONDS] [--insecure-disk]"
-U_PUBLISH="axo-onion: usage: axo-onion publish [-q] -d DIR [-c CONTROLPORT] [-v VPORT] [-o FD] [-t SECONDS] [--cookie FILE] [--password-fd FD] [--insecure-disk]"
+U_PUBLISH="axo-onion: usage: axo-onion publish [-q] -d DIR [-D SOCKDIR] [-c CONTROL] [-v VPORT] [-o FD] [-t SECONDS] [--cookie FILE] [--password-fd FD] [--insecure-disk]"
 U_CONNECT="axo-onion: usage: axo-onion connect [-q] [-s SOCKSPORT] [-t SECONDS] ADDR PORT PROG... | --pass FD ADDR PORT"
-U_SERVE="axo-onion: usage: axo-onion serve [-q] -d DIR [-t SECONDS] [-l FD] PROG..."
+U_SERVE="axo-onion: usage: axo-onion serve [-q] -d DIR [-D SOCKDIR -u UID] [-t SECONDS] [-l FD] PROG..."
 
 # ---- usage ----
 
 @test "usage: no subcommand, an unknown one" {
 	run axo-onion
 	[ "$status" -eq 100 ]
-	[ "$output" = "axo-onion: usage: axo-onion launch|publish|auth|unpublish|connect|serve [OPTION...] [OPERAND...]" ]
+	[ "$output" = "axo-onion: usage: axo-onion launch|publish|auth|unpublish|deauth|info|connect|serve [OPTION...] [OPERAND...]" ]
 	run axo-onion frobnicate
 	[ "$status" -eq 100 ]
-	[ "$output" = "axo-onion: usage: axo-onion launch|publish|auth|unpublish|connect|serve [OPTION...] [OPERAND...]" ]
+	[ "$output" = "axo-onion: usage: axo-onion launch|publish|auth|unpublish|deauth|info|connect|serve [OPTION...] [OPERAND...]" ]
 }
 
 @test "usage: --help prints every usage line to stdout" {
 	run axo-onion --help
 	[ "$status" -eq 0 ]
 	[ "${lines[0]}" = "${U_LAUNCH#axo-onion: }" ]
-	[ "${#lines[@]}" -eq 6 ]
+	[ "${#lines[@]}" -eq 7 ]
 	run axo-onion connect --help
 	[ "$status" -eq 0 ]
 	[ "$output" = "${U_CONNECT#axo-onion: }" ]
@@ -565,6 +565,20 @@ print(a[a.index('$last') ^ 1])")
 	[ "$status" -eq 111 ]
 	[ "$output" = "axo-onion: fatal: proxy did not reply in time" ]
 	[ ! -e "$T/ran" ]
+}
+
+@test "connect: a stalled SOCKS connect is tried again on a new circuit within -t" {
+	fakesocks stall-once
+	SECONDS=0
+	run --separate-stderr axo-onion connect -s "$FAKE_PORT" -t 45 "$ADDR" 80 \
+		sh -c 'echo ran >"$0"' "$T/ran"
+	[ "$status" -eq 0 ]
+	[ "$(cat "$T/ran")" = ran ]
+	# an attempt is a third of -t (at least 15 s), not tor's 60 s
+	[ "$SECONDS" -lt 30 ]
+	[ "${stderr_lines[0]}" = "axo-onion: info: attempt 1: proxy did not reply in time; retrying on a new circuit" ]
+	[ "$(grep -c '^user ' "$T/log")" -eq 2 ]
+	[ "$(grep '^user ' "$T/log" | sort -u | wc -l)" -eq 2 ]
 }
 
 @test "connect: a PROG that is not there (127)" {
