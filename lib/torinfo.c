@@ -73,8 +73,11 @@ axo_torinfo_get(struct axo_torctl *c, struct axo_torinfo *ti)
 	ti->pid = ti->uid = ti->gid = -1;
 	if ((k = axo_torctl_getinfo(c, "version", v, sizeof v)) != 0)
 		return k;
-	snprintf(ti->version, sizeof ti->version, "%.*s",
-	    (int)strcspn(v, " \""), v);
+	/* its first word, and only characters a shell line can hold as
+	 * they are (info writes TOR_VERSION=... for a shell to read) */
+	snprintf(ti->version, sizeof ti->version, "%.*s", (int)strspn(v,
+	    "0123456789.abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ-"),
+	    v);
 	if ((k = axo_torctl_getinfo(c, "process/pid", v, sizeof v)) != 0)
 		return k;
 	if (axo_scan_uint(v, 4194304, &n))

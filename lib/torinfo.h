@@ -14,8 +14,9 @@
  * control socket's peer (SO_PEERCRED) when c is a unix socket, else from
  * /proc/PID/status, else from the user's name in the password database;
  * -1 when none tells.  socks is its first SocksPort on 127.0.0.1, 0 when
- * it has none there.  Returns 0, or an AXO_TORCTL_E* kind with words in
- * c->err.
+ * it has none there.  user and version hold only [0-9A-Za-z._-] (what
+ * tor sends is untrusted).  Returns 0, or an AXO_TORCTL_E* kind with
+ * words in c->err.
  */
 struct axo_torinfo {
 	long pid;
