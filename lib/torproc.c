@@ -161,7 +161,7 @@ axo_torproc_start(struct axo_torproc *tp)
 static void
 tor_said(const char *log, char *out, size_t outlen)
 {
-	char buf[16384], *p, *line, *best = NULL;
+	char buf[16384], *p, *line, *best = NULL, *bind = NULL;
 	int fd, prio = 0;
 	ssize_t n;
 	off_t end;
@@ -184,7 +184,16 @@ tor_said(const char *log, char *out, size_t outlen)
 		p = strchr(line, '\n');
 		if (p != NULL)
 			*p++ = '\0';
-		if (strstr(line, "[err] ") != NULL && prio < 2) {
+		/* "Could not bind to 127.0.0.1:9054: Address already in use"
+		 * names the port that "Failed to bind one of the listener
+		 * ports" after it does not */
+		if (strstr(line, "Could not bind to ") != NULL)
+			bind = line;
+		if (strstr(line, "Failed to bind one of the listener ports") !=
+		    NULL && bind != NULL && prio < 2) {
+			best = bind;
+			prio = 2;
+		} else if (strstr(line, "[err] ") != NULL && prio < 2) {
 			/* "Reading config failed--see warnings above": then
 			 * the last warning is the reason */
 			if (strstr(line, "see warnings above") == NULL ||

@@ -230,6 +230,12 @@ cmd_launch(const struct opts *o)
 	axo_info("tor started, pid %ld", (long)tp.pid);
 	if ((k = axo_torproc_bootstrap(&tp, &got_signal)) != 0) {
 		axo_torproc_stop(&tp);
+		if (strstr(tp.err, "Could not bind to ") != NULL) {
+			axo_say_fatal("%s", tp.err);
+			axo_hint("a port given with -s or -c is taken; without "
+			    "them tor takes free ones");
+			exit(ctl_exit(k));
+		}
 		axo_die(k == AXO_TORPROC_ESIG ? 128 + got_signal : ctl_exit(k),
 		    "%s", tp.err);
 	}
