@@ -219,10 +219,13 @@ tb_ours() {
 	printf 'open sesame\n' >"$T/pw"
 	printf '44-browser-style\n' >"$T/key"
 	# without the password: tor's refusal, in words that say what to give
-	run -111 env AXOTOR_SYSTEM_TORS="$SYS_CONTROL" axotor -s -q -k 4 --no-smp \
+	run -111 env AXOTOR_SYSTEM_TORS="/nonexistent/control $SYS_CONTROL" axotor -s -q -k 4 --no-smp \
 		-r "$RELAY" --tor system 4<"$T/key" </dev/null
-	[ "${lines[0]}" = "axotor: warning: tor at $SYS_CONTROL: no usable authentication method (tor offers HASHEDPASSWORD): give a password" ]
-	[ "${lines[1]}" = "axotor: fatal: no running tor found (tried $SYS_CONTROL): start one, or drop --tor system to let axotor start its own" ]
+	[ "${lines[0]}" = "axotor: fatal: no running tor found (tried /nonexistent/control $SYS_CONTROL): start one, or drop --tor system to let axotor start its own" ]
+	[ "${lines[1]}" = "axotor: hint: /nonexistent/control: no such socket" ]
+	[ "${lines[2]}" = "axotor: hint: $SYS_CONTROL: no usable authentication method (tor offers HASHEDPASSWORD): give a password" ]
+	[ "${#lines[@]}" -eq 3 ]
+	[ -z "$(ls -A "$T/run")" ]
 	export AXOTOR_SYSTEM_TORS="/nonexistent/control 1:2 $SYS_CONTROL:$SYS_SOCKS"
 	SIDE_TOR="--tor system --tor-password-fd 5" SIDE_FDS='5<"$T/pw"' \
 		side s -s -n alice -p bob -k 4 --no-smp 4<"$T/key"
