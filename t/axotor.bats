@@ -411,7 +411,7 @@ local_fail() {
 	st() {
 		local name=$1
 		shift
-		strace -f -qq -e trace=openat,creat,mkdir,rename,renameat2,link,symlink,unlink,connect,bind \
+		strace -f -qq -e trace=openat,creat,mkdir,rename,renameat2,link,symlink,unlink,connect,bind,execve \
 			-e signal=none -o "$T/$name.trace" axotor "$@"
 	}
 	# the sides run under strace: wrap them by hand (side() runs axotor)
@@ -445,14 +445,27 @@ local_fail() {
 		bad=$(grep -E '^[0-9]+ connect\(' "$T/$n.mine" |
 			grep -v -E 'sin_addr=inet_addr\("127\.0\.0\.1"\)' |
 			grep -v -E "sun_path=\"$T/run/axotor\." || true)
-		[ -z "$bad" ] || { echo "$n: a connection: $bad"; false; }
+		[ -z "$bad" ] || { echo "$n: a connection: $bad"; echo "by:"
+			for p in $(echo "$bad" | cut -d' ' -f1 | sort -u); do
+				grep -E "^$p (execve|clone)" "$T/$n.trace" |
+					cut -c 1-200
+			done; false; }
 		grep -qE 'connect\(.*127\.0\.0\.1' "$T/$n.mine"
 	done
 	clean
 }
 
+# what a running tor of the network holds: onions and client keys
+held() {
+	"$AXO_TOP/t/helpers/systor-ctl" "$1" "$2" "GETINFO onions/detached" \
+		"GETINFO onions/current" ONION_CLIENT_AUTH_VIEW |
+		grep -oE '[a-z2-7]{56}' | sort || true
+}
+
 @test "axotor: with running tors (--tor-control, --tor-socks, --tor-cookie)" {
 	printf '33-glass-bird\n' >"$T/key"
+	held "$TORNET_S_CONTROL" "$TORNET_S_COOKIE" >"$T/s.held"
+	held "$TORNET_C_CONTROL" "$TORNET_C_COOKIE" >"$T/c.held"
 	SIDE_TOR="--tor-control $TORNET_S_CONTROL --tor-socks $TORNET_S_SOCKS --tor-cookie $TORNET_S_COOKIE" \
 		side s -s -n alice -p bob -k 4 --no-smp 4<"$T/key"
 	SIDE_TOR="--tor-control $TORNET_C_CONTROL --tor-socks $TORNET_C_SOCKS --tor-cookie $TORNET_C_COOKIE" \
@@ -464,6 +477,9 @@ local_fail() {
 	exited s 0
 	exited c 0
 	clean
+	# the onion and the client key taken out again
+	[ "$(held "$TORNET_S_CONTROL" "$TORNET_S_COOKIE")" = "$(cat "$T/s.held")" ]
+	[ "$(held "$TORNET_C_CONTROL" "$TORNET_C_COOKIE")" = "$(cat "$T/c.held")" ]
 }
 
 @test "axotor: SIGHUP to one side, and a tor that dies: reported, all removed" {
