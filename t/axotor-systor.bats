@@ -289,3 +289,34 @@ tb_ours() {
 	for n in s1 s2 c1 c2; do exited $n 0; done
 	clean
 }
+
+@test "system tor: a dropped circuit, and the link comes back through tor's uid (wrap -u)" {
+	systor_start sys
+	user_side axo12in
+	printf '47-come-back\n' >"$T/key"
+	SIDE_PRE=$USER_PRE SIDE_TOR="--tor-control $SYS_RUN/control" \
+		side s -s -n alice -p bob -k 4 --no-smp 4<"$T/key"
+	side c -c -n bob -p alice -k 4 --no-smp 4<"$T/key"
+	say s before
+	wait_for "$T/c.out" "^<alice> before$" 120
+	# the server's rendezvous circuits closed in the system tor, until
+	# a side notices (a spare circuit may carry nothing of ours)
+	lost='^\* connection to .* lost '
+	for i in 1 2 3; do
+		"$AXO_TOP/t/helpers/torctl-cmd" "$SYS_CONTROL" \
+			"$SYS_RUN/control.authcookie" close-rend HS_SERVICE_REND 3>&- >/dev/null
+		for j in $(seq 1 100); do
+			grep -Eq "$lost" "$T/s.out" "$T/c.out" && break 2
+			sleep 0.1
+		done
+	done
+	grep -Eq "$lost" "$T/s.out" "$T/c.out"
+	wait_for "$T/s.out" '^\* reconnected to bob after [0-9]+\.[0-9] s$' 120
+	say s after
+	wait_for "$T/c.out" "^<alice> after$" 60
+	! grep -q "refused a connection" "$T/s.out" "$T/s.err"
+	say s .quit
+	exited s 0
+	exited c 0
+	sys_clean
+}
