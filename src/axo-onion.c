@@ -24,7 +24,7 @@
 #define U_LAUNCH "axo-onion launch [-q] [--client] -d DIR [-f TORRC] " \
 	"[-s SOCKSPORT] [-c CONTROLPORT] [-O PID] [-t SECONDS] [--insecure-disk]"
 #define U_PUBLISH "axo-onion publish [-q] -d DIR [-D SOCKDIR] " \
-	"[-c CONTROL] [-v VPORT] [-o FD] [-t SECONDS] [--cookie FILE] " \
+	"[-c CONTROL] [-v VPORT] [-o FD] [-a FD] [-t SECONDS] [--cookie FILE] " \
 	"[--password-fd FD] [--insecure-disk]"
 #define U_AUTH "axo-onion auth [-c CONTROL] [-i FD] [--cookie FILE] " \
 	"[--password-fd FD] [--insecure-disk]"
@@ -54,7 +54,7 @@ struct opts {
 	const char *ctl;		/* -c: a port or a control socket */
 	long peer_uid;
 	unsigned long socks, control, owner, timeout, vport, outfd, infd;
-	long pwfd, passfd, listenfd;
+	long pwfd, passfd, listenfd, addrfd;
 	int client, insecure;
 	int have_socks, have_control, have_timeout;
 };
@@ -297,6 +297,8 @@ cmd_publish(const struct opts *o)
 
 	check_dir(o->dir, o->insecure);
 	axo_fd_need_tmpfs((int)o->outfd, "credential record", o->insecure);
+	if (o->addrfd != -1)
+		axo_fd_need((int)o->addrfd, "address");
 	sgid = o->sockdir != NULL ? check_sockdir(o->sockdir) : -1;
 	path_in(sock, sizeof sock, o->sockdir != NULL ? o->sockdir : o->dir,
 	    SOCK_NAME);
@@ -315,6 +317,20 @@ cmd_publish(const struct opts *o)
 	if ((k = axo_onionsvc_add(&s, &c, r, o->vport, sock, pk)) != 0)
 		ctl_die(&c, k);
 	axo_info("onion %s.onion added", s.addr);
+	/*
+	 * -a: the address at once, for a caller that must take the onion
+	 * out of a tor that is not its own even if we are stopped while we
+	 * wait for the upload (axotor's trap)
+	 */
+	if (o->addrfd != -1) {
+		char line[AXO_ONION_ADDR_LEN + 2];
+
+		memcpy(line, s.addr, AXO_ONION_ADDR_LEN);
+		line[AXO_ONION_ADDR_LEN] = '\n';
+		if (axo_writeall((int)o->addrfd, line, sizeof line - 1) == -1)
+			axo_diesys(AXO_EXIT_TEMP, "unable to write the address");
+		close((int)o->addrfd);
+	}
 	k = axo_onionsvc_wait(&s, &c, r, t0 + (long long)o->timeout * 1000);
 	if (k == AXO_TORCTL_ETIME)
 		axo_die(AXO_EXIT_TEMP, "descriptor not uploaded within %lu s "
@@ -590,7 +606,7 @@ main(int argc, char **argv)
 		allowed = "qCd:f:s:c:O:t:I";
 	} else if (strcmp(cmd, "publish") == 0) {
 		usage_line = U_PUBLISH;
-		allowed = "qd:D:c:v:o:t:KWI";
+		allowed = "qd:D:c:v:o:a:t:KWI";
 	} else if (strcmp(cmd, "auth") == 0) {
 		usage_line = U_AUTH;
 		allowed = "c:i:KWI";
@@ -612,7 +628,7 @@ main(int argc, char **argv)
 
 	memset(&o, 0, sizeof o);
 	memset(seen, 0, sizeof seen);
-	o.pwfd = o.passfd = o.listenfd = -1;
+	o.pwfd = o.passfd = o.listenfd = o.addrfd = -1;
 	o.peer_uid = -1;
 	o.outfd = AXO_FD_STATE_OUT;
 	o.infd = AXO_FD_STATE_IN;
@@ -621,12 +637,12 @@ main(int argc, char **argv)
 	argc--;
 	argv++;
 	/* "+": options first, then operands and PROG... untouched */
-	while ((ch = getopt_long(argc, argv, "+hqd:D:u:f:s:c:O:t:v:o:i:p:l:",
+	while ((ch = getopt_long(argc, argv, "+hqd:D:u:f:s:c:O:t:v:o:a:i:p:l:",
 	    lo, NULL)) != -1) {
 		if (ch == 'h')
 			axo_help(usage_line);
 		if (ch == '?')
-			axo_opt_bad(argv, "+hqd:D:u:f:s:c:O:t:v:o:i:p:l:", lo,
+			axo_opt_bad(argv, "+hqd:D:u:f:s:c:O:t:v:o:a:i:p:l:", lo,
 			    usage_line);
 		if (strchr(allowed, ch) == NULL)
 			usage();
@@ -674,6 +690,7 @@ main(int argc, char **argv)
 				usage();
 			break;
 		case 'o': o.outfd = axo_opt_fd(optarg, usage_line); break;
+		case 'a': o.addrfd = axo_opt_fd(optarg, usage_line); break;
 		case 'i': o.infd = axo_opt_fd(optarg, usage_line); break;
 		case 'W': o.pwfd = axo_opt_fd(optarg, usage_line); break;
 		case 'p': o.passfd = axo_opt_fd(optarg, usage_line); break;

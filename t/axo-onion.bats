@@ -82,7 +82,7 @@ none_left() {
 }
 
 U_LAUNCH="axo-onion: usage: axo-onion launch [-q] [--client] -d DIR [-f TORRC] [-s SOCKSPORT] [-c CONTROLPORT] [-O PID] [-t SECONDS] [--insecure-disk]"
-U_PUBLISH="axo-onion: usage: axo-onion publish [-q] -d DIR [-D SOCKDIR] [-c CONTROL] [-v VPORT] [-o FD] [-t SECONDS] [--cookie FILE] [--password-fd FD] [--insecure-disk]"
+U_PUBLISH="axo-onion: usage: axo-onion publish [-q] -d DIR [-D SOCKDIR] [-c CONTROL] [-v VPORT] [-o FD] [-a FD] [-t SECONDS] [--cookie FILE] [--password-fd FD] [--insecure-disk]"
 U_CONNECT="axo-onion: usage: axo-onion connect [-q] [-s SOCKSPORT] [-t SECONDS] ADDR PORT PROG... | --pass FD ADDR PORT"
 U_SERVE="axo-onion: usage: axo-onion serve [-q] -d DIR [-D SOCKDIR -u UID] [-t SECONDS] [-l FD] PROG..."
 
@@ -416,6 +416,20 @@ print(base64.b32encode(pk).decode().rstrip("="))' "$T/rec")
 	run axo-onion publish -d "$T" -c 1 -o 9
 	[ "$status" -eq 100 ]
 	[ "$output" = "axo-onion: fatal: missing fd 9 (credential record)" ]
+}
+
+@test "publish: -a writes the address as soon as tor has the onion" {
+	chmod 700 "$T"
+	fakectl ok
+	run axo-onion publish -q -d "$T" -c "$FAKE_PORT" -t 5 -a 6 5>"$T/rec" 6>"$T/addr"
+	[ "$status" -eq 0 ]
+	[ "$(cat "$T/addr")" = "$ADDR" ]
+	kill "$FAKE_PID" 2>/dev/null || :
+	fakectl noupload
+	run axo-onion publish -q -d "$T" -c "$FAKE_PORT" -t 1 -a 6 5>"$T/rec" 6>"$T/addr"
+	[ "$status" -eq 111 ]
+	[ "$(cat "$T/addr")" = "$ADDR" ]
+	[ ! -s "$T/rec" ]
 }
 
 @test "publish: tor's refusals and lies give clean errors, no record" {

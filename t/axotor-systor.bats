@@ -320,3 +320,15 @@ tb_ours() {
 	exited c 0
 	sys_clean
 }
+
+@test "system tor: SIGTERM while the onion is being published: it is taken out" {
+	systor_start sys
+	user_side axo12in
+	printf '48-early-stop\n' >"$T/key"
+	SIDE_PRE=$USER_PRE SIDE_TOR="--tor-control $SYS_RUN/control" \
+		side s -s -n alice -p bob -k 4 --no-smp 4<"$T/key"
+	wait_for "$T/s.err" "^axo-onion: info: onion [a-z2-7]{56}\.onion added$" 120
+	kill -TERM "$(pgrep -P "$PID_1")"
+	exited s 143
+	sys_clean
+}
