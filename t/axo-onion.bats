@@ -202,7 +202,10 @@ $U_LAUNCH" ]
 	chmod 700 "$T"
 	run axo-onion launch -q -d "$T" -s "$FAKE_PORT" -c $((FAKE_PORT + 1))
 	[ "$status" -eq 111 ]
-	[ "$output" = "axo-onion: fatal: tor exited during start: Failed to parse/validate config: Failed to bind one of the listener ports." ]
+	# tor's line that names the port, not the one after it that does not
+	[ "${lines[0]}" = "axo-onion: fatal: tor exited during start: Could not bind to 127.0.0.1:$FAKE_PORT: Address already in use. Is Tor already running?" ]
+	[ "${lines[1]}" = "axo-onion: hint: a port given with -s or -c is taken; without them tor takes free ones" ]
+	[ "${#lines[@]}" -eq 2 ]
 	none_left
 }
 
