@@ -158,9 +158,8 @@ sys_clean() {
 	sys_clean
 }
 
-# tree_kill PID: PID and every process under it, KILLed at once (a peer
-# killed outright, no trap of it runs).
-tree_kill() {
+# tree PID: PID and every process under it
+tree() {
 	local all=$1 new=$1 p kids
 	while [ -n "$new" ]; do
 		kids=
@@ -170,6 +169,14 @@ tree_kill() {
 		new=$(echo $kids)
 		all="$all $new"
 	done
+	echo $all
+}
+
+# tree_kill PID: PID and every process under it, KILLed at once (a peer
+# killed outright, no trap of it runs).
+tree_kill() {
+	local all
+	all=$(tree "$1")
 	kill -STOP $all 2>/dev/null || true
 	kill -KILL $all 2>/dev/null || true
 }
@@ -236,6 +243,10 @@ tb_ours() {
 	wait_for "$T/s.out" "^<bob> a password by fd$" 120
 	grep -q "^axotor: using the running tor at $SYS_CONTROL (tor [0-9.]*, pid $SYS_PID, user root), SOCKS port $SYS_SOCKS$" "$T/s.err"
 	[ -n "$(tb_ours)" ]
+	# once read, the password's fd is open in no process of the session
+	for p in $(tree "$(pgrep -P "$PID_1")") $(tree "$(pgrep -P "$PID_2")"); do
+		! ls -l "/proc/$p/fd" 2>/dev/null | grep -qF -- "$T/pw"
+	done
 	say s .quit
 	exited s 0
 	exited c 0
