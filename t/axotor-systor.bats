@@ -344,3 +344,21 @@ tb_ours() {
 	exited s 143
 	sys_clean
 }
+
+@test "system tor: axotor killed outright (SIGKILL): its keeper takes the onion out and removes its directories" {
+	systor_start sys
+	user_side axo12in
+	printf '49-hard-stop\n' >"$T/key"
+	SIDE_T=20 SIDE_PRE=$USER_PRE SIDE_TOR="--tor-control $SYS_RUN/control" \
+		side s -s -n alice -p bob -k 4 --no-smp 4<"$T/key"
+	wait_for "$T/s.err" "key exchange through the relay" 120
+	[ -n "$(systor_ours)" ]
+	# axotor alone: what it runs (axo-pake) ends by its own -t, then
+	# the keeper
+	kill -KILL "$(pgrep -P "$PID_1")"
+	for i in $(seq 1 600); do
+		[ -z "$(systor_ours)" ] && [ -z "$(ls -A "$U")" ] && break
+		sleep 0.1
+	done
+	sys_clean
+}
