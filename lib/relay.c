@@ -189,7 +189,7 @@ void
 axo_relay_reach(struct axo_relay *rl, const struct axo_relay_addr *a,
     long long deadline)
 {
-	char err[256], why[256];
+	char err[256], why[256], iso[AXO_SOCKS5_ISO_LEN + 1];
 	int fd, werr, rep, pause;
 
 	if (a->direct) {
@@ -205,10 +205,19 @@ axo_relay_reach(struct axo_relay *rl, const struct axo_relay_addr *a,
 		 * the deadline.
 		 */
 		for (pause = 250;; pause = pause < 1000 ? pause * 2 : 1000) {
-			fd = axo_socks5_open(a->phost, (uint16_t)a->pport,
+			/* a circuit of its own each time, bounded: a stalled
+			 * one is left for a new one (axo_socks5_open_iso) */
+			axo_socks5_new_iso(iso);
+			fd = axo_socks5_open_iso(a->phost, (uint16_t)a->pport,
 			    a->host, (uint16_t)strtoul(a->port, NULL, 10),
-			    (unsigned)axo_deadline_left(deadline), &rep, err,
-			    sizeof err);
+			    axo_socks5_attempt_ms(axo_deadline_left(deadline),
+			    rl->conn_ms), iso, &rep, err, sizeof err);
+			if (fd == -1 && rep == AXO_SOCKS5_STALL &&
+			    axo_deadline_left(deadline) >= 1000) {
+				axo_info("the relay: %s; again on a new circuit",
+				    err);
+				continue;
+			}
 			if (fd != -1 || rep < 0 || !axo_socks5_retryable(rep) ||
 			    axo_deadline_left(deadline) <= pause)
 				break;

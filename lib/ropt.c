@@ -14,7 +14,7 @@
 	"[-K keyfile] [-S file] [--insecure-disk]"
 #define U_ENCRYPT "axo-ratchet encrypt [-a] [-S file] [--insecure-disk]"
 #define U_DECRYPT "axo-ratchet decrypt [-a] [-S file] [--insecure-disk]"
-#define U_WRAP "axo-ratchet wrap [-S file] [-l fd|-D dialprog... --] " \
+#define U_WRAP "axo-ratchet wrap [-S file] [-l fd [-u uid]|-D dialprog... --] " \
 	"[-R seconds] [-A seconds] [-E fd] [-P pid] [--insecure-disk] prog..."
 #define U_ID "axo-ratchet id [-f] [-S file] [--insecure-disk]"
 #define USAGE U_KEYGEN "\n       " U_INIT "\n       " U_ENCRYPT \
@@ -45,6 +45,7 @@ static const char *const help_crypt[] = {
 static const char *const help_wrap[] = {
 	"-S, --state FILE          the state, replaced atomically (else fds 4, 5)",
 	"-l, --listen-fd FD        new links from the listening socket FD",
+	"-u, --peer-uid UID        and from a tor of that uid too",
 	"-D, --dial                new links from dialprog, up to --",
 	"-R, --reconnect SECONDS   give up after this long without a link (600)",
 	"-A, --keepalive SECONDS   a keepalive after this long idle (10)",
@@ -153,9 +154,10 @@ axo_ropt_parse(int argc, char **argv, struct axo_ropt *o, const char *allowed)
 		{ "keepalive", required_argument, NULL, 'A' },
 		{ "events-fd", required_argument, NULL, 'E' },
 		{ "watch-pid", required_argument, NULL, 'P' },
+		{ "peer-uid", required_argument, NULL, 'u' },
 		{ NULL, 0, NULL, 0 }
 	};
-	static const char all[] = "afkKprSIlDRAEP";
+	static const char all[] = "afkKprSIlDRAEPu";
 	const char *cmd = o->cmd;
 	unsigned seen = 0, bit;
 	unsigned long n;
@@ -163,6 +165,7 @@ axo_ropt_parse(int argc, char **argv, struct axo_ropt *o, const char *allowed)
 	int c, li, isid = strcmp(cmd, "id") == 0;
 
 	o->w.listen_fd = o->w.events_fd = -1;
+	o->w.peer_uid = -1;
 	o->w.reconnect = AXO_WRAP_RECONNECT;
 	o->w.keepalive = AXO_WRAP_KEEPALIVE;
 	opterr = 0;
@@ -170,7 +173,7 @@ axo_ropt_parse(int argc, char **argv, struct axo_ropt *o, const char *allowed)
 	 * a missing argument is ':', not '?' */
 	for (;;) {
 		li = -1;
-		c = getopt_long(argc, argv, "+:afhk:K:p:r:S:l:DR:A:E:P:", lo, &li);
+		c = getopt_long(argc, argv, "+:afhk:K:p:r:S:l:DR:A:E:P:u:", lo, &li);
 		if (c == -1)
 			break;
 		if (c == 'h')
@@ -237,6 +240,12 @@ axo_ropt_parse(int argc, char **argv, struct axo_ropt *o, const char *allowed)
 			if (!axo_scan_uint(optarg, 1UL << 22, &n) || n < 2)
 				axo_ropt_usage();
 			o->w.watch_pid = (pid_t)n;
+			break;
+		case 'u':
+			/* a tor of another user (axo-onion serve -u) */
+			if (!axo_scan_uint(optarg, 4294967294UL, &n))
+				axo_ropt_usage();
+			o->w.peer_uid = (long)n;
 			break;
 		}
 	}

@@ -11,8 +11,31 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <sodium.h>
+
 #include "axo.h"
 #include "socks5.h"
+
+void
+axo_socks5_new_iso(char out[AXO_SOCKS5_ISO_LEN + 1])
+{
+	unsigned char r[AXO_SOCKS5_ISO_LEN / 2];
+
+	randombytes_buf(r, sizeof r);
+	axo_fmt_hex(out, r, sizeof r);
+}
+
+unsigned
+axo_socks5_attempt_ms(long long left, unsigned long total_ms)
+{
+	unsigned long a = total_ms / 3;
+
+	if (a < AXO_SOCKS5_ATTEMPT_MIN)
+		a = AXO_SOCKS5_ATTEMPT_MIN;
+	if (left < 1)
+		return 1;
+	return left < (long long)a ? (unsigned)left : (unsigned)a;
+}
 
 /*
  * The reply codes in words: RFC 1928 section 6 for 0x00-0x08, tor's
@@ -120,7 +143,7 @@ read_exact(int fd, unsigned char *buf, size_t len,
 		w = axo_fd_wait(fd, POLLIN, deadline);
 		if (w == 0) {
 			snprintf(err, errlen, "proxy did not reply in time");
-			return -1;
+			return -3;
 		}
 		if (w == -1) {
 			snprintf(err, errlen, "unable to poll: %s",
@@ -184,10 +207,19 @@ axo_socks5_open(const char *proxy_host, uint16_t proxy_port,
     const char *host, uint16_t port, unsigned timeout_ms, int *rep,
     char *err, size_t errlen)
 {
+	return axo_socks5_open_iso(proxy_host, proxy_port, host, port,
+	    timeout_ms, NULL, rep, err, errlen);
+}
+
+int
+axo_socks5_open_iso(const char *proxy_host, uint16_t proxy_port,
+    const char *host, uint16_t port, unsigned timeout_ms, const char *iso,
+    int *rep, char *err, size_t errlen)
+{
 	struct sockaddr_in sa;
 	long long deadline;
 	unsigned char req[4 + 1 + 255 + 2], rbuf[4 + 1 + 255 + 2];
-	size_t hlen, n;
+	size_t hlen, n, ilen = iso != NULL ? strlen(iso) : 0;
 	socklen_t sl;
 	int fd, r, soerr, fl;
 
@@ -197,6 +229,10 @@ axo_socks5_open(const char *proxy_host, uint16_t proxy_port,
 	hlen = strlen(host);
 	if (hlen == 0 || hlen > 255) {
 		snprintf(err, errlen, "host name must be 1 to 255 bytes");
+		return -1;
+	}
+	if (ilen > 255) {
+		snprintf(err, errlen, "isolation token longer than 255 bytes");
 		return -1;
 	}
 	memset(&sa, 0, sizeof sa);
@@ -238,8 +274,14 @@ axo_socks5_open(const char *proxy_host, uint16_t proxy_port,
 		}
 	}
 
-	/* Greeting: version 5, one method, "no authentication" (section 3). */
-	if ((r = write_all(fd, (const unsigned char *)"\x05\x01\x00", 3,
+	/*
+	 * Greeting: version 5, "no authentication" (section 3), and with an
+	 * isolation token "username/password" too: tor (IsolateSOCKSAuth, on
+	 * by default) puts a stream with new credentials on a new circuit,
+	 * so that a retry does not wait on the circuit that stalled.
+	 */
+	if ((r = write_all(fd, (const unsigned char *)(iso != NULL ?
+	    "\x05\x02\x00\x02" : "\x05\x01\x00"), iso != NULL ? 4 : 3,
 	    deadline, err, errlen)) != 0)
 		goto failr;
 	if ((r = read_exact(fd, rbuf, 2, deadline, err, errlen)) != 0)
@@ -249,7 +291,24 @@ axo_socks5_open(const char *proxy_host, uint16_t proxy_port,
 		    rbuf[0]);
 		goto bad;
 	}
-	if (rbuf[1] != 0x00) {
+	if (rbuf[1] == 0x02 && iso != NULL) {
+		/* RFC 1929: VER 1, ULEN, UNAME, PLEN, PASSWD; tor takes any */
+		n = 0;
+		req[n++] = 0x01;
+		req[n++] = (unsigned char)ilen;
+		memcpy(req + n, iso, ilen);
+		n += ilen;
+		req[n++] = 0x01;
+		req[n++] = 'x';
+		if ((r = write_all(fd, req, n, deadline, err, errlen)) != 0 ||
+		    (r = read_exact(fd, rbuf, 2, deadline, err, errlen)) != 0)
+			goto failr;
+		if (rbuf[0] != 0x01 || rbuf[1] != 0x00) {
+			snprintf(err, errlen, "proxy refused the isolation "
+			    "username (status 0x%02x)", rbuf[1]);
+			goto bad;
+		}
+	} else if (rbuf[1] != 0x00) {
 		snprintf(err, errlen,
 		    "proxy refused every offered method (method 0x%02x)",
 		    rbuf[1]);
@@ -310,7 +369,8 @@ axo_socks5_open(const char *proxy_host, uint16_t proxy_port,
 failr:
 	if (r == -2)
 		goto bad;
-	*rep = -1;
+	/* a proxy that took the connection but says nothing: a stall */
+	*rep = r == -3 ? AXO_SOCKS5_STALL : -1;
 	close(fd);
 	return -1;
 bad:

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -282,6 +283,49 @@ axo_torctl_open(struct axo_torctl *c, const char *host, uint16_t port)
 	c->fd = fd;
 	c->len = 0;
 	return 0;
+}
+
+int
+axo_torctl_open_unix(struct axo_torctl *c, const char *path)
+{
+	struct sockaddr_un sa;
+	int fd, e;
+
+	memset(&sa, 0, sizeof sa);
+	sa.sun_family = AF_UNIX;
+	if (strlen(path) >= sizeof sa.sun_path)
+		return fail(c, AXO_TORCTL_ESYS, "control socket name too long: "
+		    "%.80s", path);
+	memcpy(sa.sun_path, path, strlen(path) + 1);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd == -1)
+		return fail(c, AXO_TORCTL_ESYS, "unable to create socket: %s",
+		    strerror(errno));
+	/* a unix connect does not wait on the network: at once or never */
+	if (connect(fd, (struct sockaddr *)&sa, sizeof sa) == -1) {
+		e = errno;
+		close(fd);
+		return fail(c, AXO_TORCTL_ESYS,
+		    "unable to connect to control socket %s: %s%s", path,
+		    strerror(e), e == EACCES ?
+		    " (tor's group may reach it: are you in it?)" : "");
+	}
+	c->fd = fd;
+	c->len = 0;
+	return 0;
+}
+
+int
+axo_torctl_open_at(struct axo_torctl *c, const char *where)
+{
+	unsigned long port;
+
+	if (where[0] == '/')
+		return axo_torctl_open_unix(c, where);
+	if (!axo_scan_uint(where, 65535, &port) || port == 0)
+		return fail(c, AXO_TORCTL_ESYS,
+		    "not a control port or socket path: %.80s", where);
+	return axo_torctl_open(c, "127.0.0.1", (uint16_t)port);
 }
 
 void

@@ -55,6 +55,10 @@ int axo_torctl_kv(const char *line, const char *key, char *out,
     size_t outlen);
 void axo_torctl_init(struct axo_torctl *c);
 int axo_torctl_open(struct axo_torctl *c, const char *host, uint16_t port);
+/* A unix control socket (ControlSocket, Debian's /run/tor/control). */
+int axo_torctl_open_unix(struct axo_torctl *c, const char *path);
+/* where: an absolute path (a control socket) or a port on 127.0.0.1. */
+int axo_torctl_open_at(struct axo_torctl *c, const char *where);
 void axo_torctl_close(struct axo_torctl *c);
 /*
  * Authenticates (§3.5, §3.21, §3.24): with the password when one is

@@ -34,6 +34,7 @@ axo_torproc_init(struct axo_torproc *tp, const char *dir)
 	path_in(tp->log, dir, "tor.log");
 	path_in(tp->env, dir, "tor.env");
 	path_in(tp->cookie, tp->datadir, "control_auth_cookie");
+	path_in(tp->portfile, dir, "control.port");
 }
 
 /* The caller's extra torrc lines: a text file of at most 64 KiB. */
@@ -62,7 +63,7 @@ void
 axo_torproc_setup(struct axo_torproc *tp, const char *extra)
 {
 	static unsigned char buf[65537];
-	char text[8192];
+	char text[8192], socks[32], control[32];
 	size_t extralen = 0;
 	int fd;
 
@@ -81,17 +82,30 @@ axo_torproc_setup(struct axo_torproc *tp, const char *extra)
 	    O_CLOEXEC, 0600);
 	if (fd == -1)
 		axo_diesys(AXO_EXIT_TEMP, "unable to create %s", tp->torrc);
+	/* a port not given is tor's choice among the free ones: two
+	 * sessions side by side never collide; the control port tor took
+	 * is read from ControlPortWriteToFile, the SOCKS port from GETINFO */
+	if (tp->socks != 0)
+		snprintf(socks, sizeof socks, "%lu", tp->socks);
+	else
+		snprintf(socks, sizeof socks, "auto");
+	if (tp->control != 0)
+		snprintf(control, sizeof control, "%lu", tp->control);
+	else
+		snprintf(control, sizeof control, "auto");
 	if ((size_t)snprintf(text, sizeof text,
 	    "DataDirectory %s\n"
-	    "SocksPort 127.0.0.1:%lu ExtendedErrors\n"
-	    "ControlPort 127.0.0.1:%lu\n"
+	    "SocksPort 127.0.0.1:%s ExtendedErrors\n"
+	    "ControlPort 127.0.0.1:%s\n"
+	    "ControlPortWriteToFile %s\n"
 	    "CookieAuthentication 1\n"
 	    "CookieAuthFile %s\n"
 	    "AvoidDiskWrites 1\n"
 	    "ClientOnly 1\n"
 	    "SafeLogging 1\n"
 	    "Log notice stdout\n",
-	    tp->datadir, tp->socks, tp->control, tp->cookie) >= sizeof text)
+	    tp->datadir, socks, control, tp->portfile, tp->cookie) >=
+	    sizeof text)
 		axo_die(AXO_EXIT_USAGE, "directory name too long: %s", tp->dir);
 	if (axo_writeall(fd, text, strlen(text)) == -1)
 		axo_diesys(AXO_EXIT_TEMP, "unable to write %s", tp->torrc);
@@ -147,7 +161,7 @@ axo_torproc_start(struct axo_torproc *tp)
 static void
 tor_said(const char *log, char *out, size_t outlen)
 {
-	char buf[16384], *p, *line, *best = NULL;
+	char buf[16384], *p, *line, *best = NULL, *bind = NULL;
 	int fd, prio = 0;
 	ssize_t n;
 	off_t end;
@@ -170,7 +184,16 @@ tor_said(const char *log, char *out, size_t outlen)
 		p = strchr(line, '\n');
 		if (p != NULL)
 			*p++ = '\0';
-		if (strstr(line, "[err] ") != NULL && prio < 2) {
+		/* "Could not bind to 127.0.0.1:9054: Address already in use"
+		 * names the port that "Failed to bind one of the listener
+		 * ports" after it does not */
+		if (strstr(line, "Could not bind to ") != NULL)
+			bind = line;
+		if (strstr(line, "Failed to bind one of the listener ports") !=
+		    NULL && bind != NULL && prio < 2) {
+			best = bind;
+			prio = 2;
+		} else if (strstr(line, "[err] ") != NULL && prio < 2) {
 			/* "Reading config failed--see warnings above": then
 			 * the last warning is the reason */
 			if (strstr(line, "see warnings above") == NULL ||
@@ -194,6 +217,62 @@ tor_said(const char *log, char *out, size_t outlen)
 			p[outlen - 1] = '\0';
 		memcpy(out, p, strlen(p) + 1);
 	}
+}
+
+/*
+ * ControlPortWriteToFile: "PORT=127.0.0.1:N" (tor's control.c).  0 and
+ * tp->control set, or -1 while the file is not (completely) there.
+ */
+static int
+read_portfile(struct axo_torproc *tp)
+{
+	char buf[128], *p, *e;
+	unsigned long port;
+	ssize_t n;
+	int fd;
+
+	fd = open(tp->portfile, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd == -1)
+		return -1;
+	n = axo_readall(fd, (unsigned char *)buf, sizeof buf - 1);
+	close(fd);
+	if (n <= 0)
+		return -1;
+	buf[n] = '\0';
+	if (strncmp(buf, "PORT=127.0.0.1:", 15) != 0 ||
+	    (e = strchr(buf, '\n')) == NULL)
+		return -1;
+	*e = '\0';
+	p = buf + 15;
+	if (!axo_scan_uint(p, 65535, &port) || port == 0)
+		return -1;
+	tp->control = port;
+	return 0;
+}
+
+/* The SOCKS port that tor took: GETINFO net/listeners/socks (§3.9). */
+static int
+socks_port(struct axo_torproc *tp, struct axo_torctl *c)
+{
+	char v[512], *p;
+	unsigned long port;
+	int k;
+
+	if ((k = axo_torctl_getinfo(c, "net/listeners/socks", v,
+	    sizeof v)) != 0) {
+		snprintf(tp->err, sizeof tp->err, "%s", c->err);
+		return k;
+	}
+	/* "\"127.0.0.1:N\"" */
+	if ((p = strstr(v, "127.0.0.1:")) != NULL)
+		p[10 + strcspn(p + 10, "\" ")] = '\0';
+	if (p == NULL || !axo_scan_uint(p + 10, 65535, &port) || port == 0) {
+		snprintf(tp->err, sizeof tp->err,
+		    "tor names no SOCKS port on 127.0.0.1");
+		return AXO_TORCTL_EPROTO;
+	}
+	tp->socks = port;
+	return 0;
 }
 
 /* Bootstrap, bounded: progress on stderr, tor's own words on error. */
@@ -236,6 +315,11 @@ bootstrap(struct axo_torproc *tp, struct axo_torctl *c,
 			return AXO_TORPROC_ETIME;
 		}
 		c->timeout_ms = left > 5000 ? 5000 : (unsigned)left;
+		if (!connected && tp->control == 0 && read_portfile(tp) != 0) {
+			/* tor writes the file once it listens */
+			axo_sleep_ms(100);
+			continue;
+		}
 		if (!connected) {
 			if (axo_torctl_open(c, "127.0.0.1",
 			    (uint16_t)tp->control) == 0) {
@@ -284,7 +368,7 @@ bootstrap(struct axo_torproc *tp, struct axo_torctl *c,
 			tp->pct = pct;
 		}
 		if (pct == 100)
-			return 0;
+			return tp->socks != 0 ? 0 : socks_port(tp, c);
 		axo_sleep_ms(250);
 	}
 }

@@ -21,7 +21,9 @@
  * of the file extra unless NULL (a text file of at most 64 KiB; dies 100
  * otherwise).  start forks and runs tor (dies 111 when it cannot fork).
  * bootstrap waits for 100% on the control port, with the cookie, until
- * timeout seconds from start, saying each new percentage (axo_info); it
+ * timeout seconds from start, saying each new percentage (axo_info); a
+ * port 0 is tor's choice ("auto"), read from DIR/control.port
+ * (ControlPortWriteToFile) and GETINFO net/listeners/socks; it
  * returns 0, or a kind with words in tp->err: an AXO_TORCTL_E* for the
  * control port (EREFUSED: another tor answers on it; EPROTO: tor broke
  * the protocol), or one of the AXO_TORPROC_E* below.  env formats the
@@ -35,7 +37,7 @@
 #define AXO_TORPROC_ETIME	(-12)	/* not bootstrapped within timeout */
 struct axo_torproc {
 	const char *dir;
-	unsigned long socks, control;	/* its ports on 127.0.0.1 */
+	unsigned long socks, control;	/* its ports on 127.0.0.1; 0: auto */
 	unsigned long owner;		/* __OwningControllerProcess */
 	unsigned long timeout;		/* seconds, from start */
 	const char *prog;
@@ -44,7 +46,7 @@ struct axo_torproc {
 	int pct;			/* last bootstrap percentage, or -1 */
 	char datadir[AXO_TORPROC_PATH_MAX], torrc[AXO_TORPROC_PATH_MAX];
 	char log[AXO_TORPROC_PATH_MAX], env[AXO_TORPROC_PATH_MAX];
-	char cookie[AXO_TORPROC_PATH_MAX];
+	char cookie[AXO_TORPROC_PATH_MAX], portfile[AXO_TORPROC_PATH_MAX];
 	char err[1024];
 };
 void axo_torproc_init(struct axo_torproc *tp, const char *dir);

@@ -13,7 +13,7 @@
 #include "usock.h"
 
 int
-axo_usock_listen(const char *tmp, const char *path)
+axo_usock_listen(const char *tmp, const char *path, long gid)
 {
 	struct sockaddr_un sa;
 	int lfd;
@@ -32,13 +32,19 @@ axo_usock_listen(const char *tmp, const char *path)
 	if (bind(lfd, (struct sockaddr *)&sa, sizeof sa) == -1 ||
 	    listen(lfd, 4) == -1)
 		axo_diesys(AXO_EXIT_TEMP, "unable to listen on %s", tmp);
+	/* for a tor of another user: its group may connect (the directory,
+	 * 0750 in that group, keeps everybody else out) */
+	if (gid != -1 && (chown(tmp, (uid_t)-1, (gid_t)gid) == -1 ||
+	    chmod(tmp, 0660) == -1))
+		axo_diesys(AXO_EXIT_TEMP, "unable to give group %ld %s", gid,
+		    tmp);
 	if (rename(tmp, path) == -1)
 		axo_diesys(AXO_EXIT_TEMP, "unable to rename %s", tmp);
 	return lfd;
 }
 
 int
-axo_usock_take(int lfd, char *err, size_t errlen)
+axo_usock_take(int lfd, long peer, char *err, size_t errlen)
 {
 	struct ucred cred = { 0, (uid_t)-1, (gid_t)-1 };
 	socklen_t sl = sizeof cred;
@@ -48,9 +54,9 @@ axo_usock_take(int lfd, char *err, size_t errlen)
 	fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
 	if (fd == -1)
 		return -1;
-	/* Only a process of ours (tor) may be the peer. */
+	/* Only a process of ours, or the tor of uid peer, may be the peer. */
 	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &sl) == -1 ||
-	    cred.uid != geteuid()) {
+	    (cred.uid != geteuid() && (peer < 0 || cred.uid != (uid_t)peer))) {
 		snprintf(err, errlen, "refused a connection from uid %ld",
 		    (long)cred.uid);
 		close(fd);
@@ -61,7 +67,7 @@ axo_usock_take(int lfd, char *err, size_t errlen)
 }
 
 int
-axo_usock_accept(int lfd, long long deadline)
+axo_usock_accept(int lfd, long peer, long long deadline)
 {
 	char err[128];
 	int fd, r;
@@ -72,7 +78,7 @@ axo_usock_accept(int lfd, long long deadline)
 			axo_diesys(AXO_EXIT_TEMP, "unable to poll");
 		if (r == 0)
 			return -1;
-		fd = axo_usock_take(lfd, err, sizeof err);
+		fd = axo_usock_take(lfd, peer, err, sizeof err);
 		if (fd != -1)
 			return fd;
 		if (errno == EPERM)

@@ -830,7 +830,7 @@ cand_accept(struct wrap *w)
 	char err[128];
 	int fd, i, old = 0;
 
-	fd = axo_usock_take(w->o->listen_fd, err, sizeof err);
+	fd = axo_usock_take(w->o->listen_fd, w->o->peer_uid, err, sizeof err);
 	if (fd == -1) {
 		if (errno == EPERM)
 			event(w, 1, "note %s", err);

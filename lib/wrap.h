@@ -24,6 +24,7 @@
 
 struct axo_wrap_opts {
 	int listen_fd;		/* -l: accept new links here, or -1 */
+	long peer_uid;		/* -u: tor's uid may connect there too, or -1 */
 	char *const *dial;	/* -D: the link program, or NULL */
 	unsigned reconnect;	/* -R: seconds; 0 = the first link only */
 	unsigned keepalive;	/* -k: seconds; 0 = no keepalive */

@@ -6,6 +6,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -16,23 +17,27 @@
 #include "onionsvc.h"
 #include "socks5.h"
 #include "torctl.h"
+#include "torinfo.h"
 #include "torproc.h"
 #include "usock.h"
 
 #define U_LAUNCH "axo-onion launch [-q] [--client] -d DIR [-f TORRC] " \
 	"[-s SOCKSPORT] [-c CONTROLPORT] [-O PID] [-t SECONDS] [--insecure-disk]"
-#define U_PUBLISH "axo-onion publish [-q] -d DIR [-c CONTROLPORT] " \
-	"[-v VPORT] [-o FD] [-t SECONDS] [--cookie FILE] [--password-fd FD] " \
-	"[--insecure-disk]"
-#define U_AUTH "axo-onion auth [-c CONTROLPORT] [-i FD] [--cookie FILE] " \
+#define U_PUBLISH "axo-onion publish [-q] -d DIR [-D SOCKDIR] " \
+	"[-c CONTROL] [-v VPORT] [-o FD] [-a FD] [-t SECONDS] [--cookie FILE] " \
 	"[--password-fd FD] [--insecure-disk]"
-#define U_UNPUBLISH "axo-onion unpublish [-c CONTROLPORT] [--cookie FILE] " \
-	"[--password-fd FD] ADDR"
+#define U_AUTH "axo-onion auth [-c CONTROL] [-i FD] [--cookie FILE] " \
+	"[--password-fd FD] [--insecure-disk]"
+#define U_UNPUBLISH "axo-onion unpublish|deauth [-c CONTROL] " \
+	"[--cookie FILE] [--password-fd FD] ADDR"
+#define U_INFO "axo-onion info [-c CONTROL] [--cookie FILE] " \
+	"[--password-fd FD]"
 #define U_CONNECT "axo-onion connect [-q] [-s SOCKSPORT] [-t SECONDS] " \
 	"ADDR PORT PROG... | --pass FD ADDR PORT"
-#define U_SERVE "axo-onion serve [-q] -d DIR [-t SECONDS] [-l FD] PROG..."
-#define U_ALL "axo-onion launch|publish|auth|unpublish|connect|serve " \
-	"[OPTION...] [OPERAND...]"
+#define U_SERVE "axo-onion serve [-q] -d DIR [-D SOCKDIR -u UID] " \
+	"[-t SECONDS] [-l FD] PROG..."
+#define U_ALL "axo-onion launch|publish|auth|unpublish|deauth|info|connect|" \
+	"serve [OPTION...] [OPERAND...]"
 
 /* Our own protocol errors (axo-onion(1) EXIT STATUS). */
 #define EXIT_REFUSED	97	/* tor refused a command or authentication */
@@ -45,9 +50,11 @@
 static const char *usage_line = U_ALL;
 
 struct opts {
-	const char *dir, *torrc, *cookie;
+	const char *dir, *sockdir, *torrc, *cookie;
+	const char *ctl;		/* -c: a port or a control socket */
+	long peer_uid;
 	unsigned long socks, control, owner, timeout, vport, outfd, infd;
-	long pwfd, passfd, listenfd;
+	long pwfd, passfd, listenfd, addrfd;
 	int client, insecure;
 	int have_socks, have_control, have_timeout;
 };
@@ -96,6 +103,33 @@ check_dir(const char *dir, int insecure)
 			    dir);
 }
 
+/*
+ * The socket's directory for a tor of another user (-D): ours, a real
+ * directory, its group the one tor runs in, mode 0750 or tighter: tor's
+ * group may enter it, nobody else, and nobody but us may write in it.
+ * Returns its group.
+ */
+static long
+check_sockdir(const char *dir)
+{
+	struct stat st;
+	size_t i;
+
+	if (lstat(dir, &st) == -1)
+		axo_diesys(AXO_EXIT_USAGE, "socket directory %s", dir);
+	if (!S_ISDIR(st.st_mode) || st.st_uid != geteuid() ||
+	    (st.st_mode & 0027) != 0)
+		axo_die(AXO_EXIT_USAGE, "socket directory %s must be ours, "
+		    "mode 0750 or tighter", dir);
+	for (i = 0; dir[i] != '\0'; i++)
+		if (strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+		    "0123456789/._-+", dir[i]) == NULL)
+			axo_die(AXO_EXIT_USAGE,
+			    "directory %s: only letters, digits and /._-+ please",
+			    dir);
+	return (long)st.st_gid;
+}
+
 static void
 path_in(char *out, size_t outlen, const char *dir, const char *name)
 {
@@ -140,7 +174,7 @@ ctl_open(struct axo_torctl *c, const struct opts *o, unsigned timeout_ms)
 		pw = read_password(o->pwfd, &pwlen);
 	axo_torctl_init(c);
 	c->timeout_ms = timeout_ms;
-	if ((k = axo_torctl_open(c, "127.0.0.1", (uint16_t)o->control)) != 0)
+	if ((k = axo_torctl_open_at(c, o->ctl)) != 0)
 		ctl_die(c, k);
 	k = axo_torctl_auth(c, o->cookie, pw, pwlen);
 	if (pw != NULL)
@@ -196,6 +230,12 @@ cmd_launch(const struct opts *o)
 	axo_info("tor started, pid %ld", (long)tp.pid);
 	if ((k = axo_torproc_bootstrap(&tp, &got_signal)) != 0) {
 		axo_torproc_stop(&tp);
+		if (strstr(tp.err, "Could not bind to ") != NULL) {
+			axo_say_fatal("%s", tp.err);
+			axo_hint("a port given with -s or -c is taken; without "
+			    "them tor takes free ones");
+			exit(ctl_exit(k));
+		}
 		axo_die(k == AXO_TORPROC_ESIG ? 128 + got_signal : ctl_exit(k),
 		    "%s", tp.err);
 	}
@@ -212,6 +252,37 @@ cmd_launch(const struct opts *o)
 
 /* ---- publish ---- */
 
+/*
+ * A tor that runs as another user (Debian's debian-tor) cannot enter our
+ * 0700 private directory: it would refuse every connection to the onion
+ * (a client sees "host unreachable").  Said now, before anything is
+ * published, with what to do.
+ */
+static void
+need_reach(struct axo_torctl *c, const struct opts *o, long sgid)
+{
+	struct axo_torinfo ti;
+	char who[128];
+	int k;
+
+	if ((k = axo_torinfo_get(c, &ti)) != 0)
+		ctl_die(c, k);
+	if (ti.uid < 0 || ti.uid == (long)geteuid())
+		return;
+	if (ti.user[0] != '\0')
+		snprintf(who, sizeof who, "%s (uid %ld)", ti.user, ti.uid);
+	else
+		snprintf(who, sizeof who, "uid %ld", ti.uid);
+	if (o->sockdir == NULL)
+		axo_die(AXO_EXIT_USAGE, "tor runs as %s and cannot reach a socket "
+		    "in %s: give -D, a directory of tor's group (gid %ld), mode "
+		    "0750", who, o->dir, ti.gid);
+	if (sgid != ti.gid)
+		axo_die(AXO_EXIT_USAGE, "tor runs as %s: socket directory %s "
+		    "must be of its group, gid %ld (it is %ld)", who, o->sockdir,
+		    ti.gid, sgid);
+}
+
 static int
 cmd_publish(const struct opts *o)
 {
@@ -219,16 +290,21 @@ cmd_publish(const struct opts *o)
 	struct axo_torctl_reply *r;
 	struct axo_onionsvc s;
 	long long t0;
+	long sgid;
 	char sock[4096], *rec;
 	unsigned char *sk, pk[32];
 	int k;
 
 	check_dir(o->dir, o->insecure);
 	axo_fd_need_tmpfs((int)o->outfd, "credential record", o->insecure);
-	path_in(sock, sizeof sock, o->dir, SOCK_NAME);
+	if (o->addrfd != -1)
+		axo_fd_need((int)o->addrfd, "address");
+	sgid = o->sockdir != NULL ? check_sockdir(o->sockdir) : -1;
+	path_in(sock, sizeof sock, o->sockdir != NULL ? o->sockdir : o->dir,
+	    SOCK_NAME);
 	if (strlen(sock) >= sizeof ((struct sockaddr_un *)0)->sun_path)
 		axo_die(AXO_EXIT_USAGE, "directory name too long for a socket: %s",
-		    o->dir);
+		    o->sockdir != NULL ? o->sockdir : o->dir);
 	t0 = axo_clock_ms();
 	r = axo_xmalloc(sizeof *r);
 	sk = axo_xmalloc(32);
@@ -237,9 +313,24 @@ cmd_publish(const struct opts *o)
 	/* The client-auth key pair: x25519 (rend-spec-v3 §2.5.1.2, §B). */
 	crypto_box_keypair(pk, sk);
 	ctl_open(&c, o, o->timeout * 1000);
+	need_reach(&c, o, sgid);
 	if ((k = axo_onionsvc_add(&s, &c, r, o->vport, sock, pk)) != 0)
 		ctl_die(&c, k);
 	axo_info("onion %s.onion added", s.addr);
+	/*
+	 * -a: the address at once, for a caller that must take the onion
+	 * out of a tor that is not its own even if we are stopped while we
+	 * wait for the upload (axotor's trap)
+	 */
+	if (o->addrfd != -1) {
+		char line[AXO_ONION_ADDR_LEN + 2];
+
+		memcpy(line, s.addr, AXO_ONION_ADDR_LEN);
+		line[AXO_ONION_ADDR_LEN] = '\n';
+		if (axo_writeall((int)o->addrfd, line, sizeof line - 1) == -1)
+			axo_diesys(AXO_EXIT_TEMP, "unable to write the address");
+		close((int)o->addrfd);
+	}
 	k = axo_onionsvc_wait(&s, &c, r, t0 + (long long)o->timeout * 1000);
 	if (k == AXO_TORCTL_ETIME)
 		axo_die(AXO_EXIT_TEMP, "descriptor not uploaded within %lu s "
@@ -318,7 +409,7 @@ onion_arg(const char *s, char out[AXO_ONION_ADDR_LEN + 1])
 }
 
 static int
-cmd_unpublish(const struct opts *o, const char *arg)
+cmd_unpublish(const struct opts *o, const char *arg, int deauth)
 {
 	struct axo_torctl c;
 	struct axo_torctl_reply *r;
@@ -328,11 +419,34 @@ cmd_unpublish(const struct opts *o, const char *arg)
 	onion_arg(arg, addr);
 	r = axo_xmalloc(sizeof *r);
 	ctl_open(&c, o, 30000);
-	snprintf(cmd, sizeof cmd, "DEL_ONION %s", addr);
+	/* deauth: the client key that auth gave tor (§3.31) */
+	snprintf(cmd, sizeof cmd, deauth ? "ONION_CLIENT_AUTH_REMOVE %s" :
+	    "DEL_ONION %s", addr);
 	if ((k = axo_torctl_cmd(&c, cmd, r)) != 0)
 		ctl_die(&c, k);
 	axo_torctl_close(&c);
 	axo_free(r);
+	return 0;
+}
+
+/* info: who the tor is, as shell lines (axo-onion(1) "info"). */
+static int
+cmd_info(const struct opts *o)
+{
+	struct axo_torctl c;
+	struct axo_torinfo ti;
+	char text[512];
+	int k;
+
+	ctl_open(&c, o, 30000);
+	if ((k = axo_torinfo_get(&c, &ti)) != 0)
+		ctl_die(&c, k);
+	axo_torctl_close(&c);
+	snprintf(text, sizeof text, "TOR_VERSION=%s\nTOR_PID=%ld\n"
+	    "TOR_USER=%s\nTOR_UID=%ld\nTOR_GID=%ld\nTOR_SOCKS_PORT=%lu\n",
+	    ti.version, ti.pid, ti.user, ti.uid, ti.gid, ti.socks);
+	if (axo_writeall(1, text, strlen(text)) == -1)
+		axo_diesys(AXO_EXIT_TEMP, "unable to write to stdout");
 	return 0;
 }
 
@@ -342,6 +456,7 @@ static int
 cmd_connect(const struct opts *o, char **argv)
 {
 	char addr[AXO_ONION_ADDR_LEN + 7], err[512];
+	char iso[AXO_SOCKS5_ISO_LEN + 1];
 	unsigned long port;
 	long long t0;
 	long left, pause;
@@ -356,12 +471,28 @@ cmd_connect(const struct opts *o, char **argv)
 		left = (long)o->timeout * 1000 - (long)(axo_clock_ms() - t0);
 		if (left < 1)
 			left = 1;
-		fd = axo_socks5_open("127.0.0.1", (uint16_t)o->socks, addr,
-		    (uint16_t)port, (unsigned)left, &rep, err, sizeof err);
+		/*
+		 * Each attempt on a circuit of its own (a new isolation
+		 * token), bounded: a circuit that stalls is left for a new
+		 * one within -t, not waited on until tor gives up (60 s).
+		 */
+		axo_socks5_new_iso(iso);
+		fd = axo_socks5_open_iso("127.0.0.1", (uint16_t)o->socks, addr,
+		    (uint16_t)port, axo_socks5_attempt_ms(left,
+		    o->timeout * 1000), iso, &rep, err, sizeof err);
 		if (fd != -1)
 			break;
 		if (rep == -2)
 			axo_die(EXIT_PROTO, "%s", err);
+		if (rep == AXO_SOCKS5_STALL) {
+			left = (long)o->timeout * 1000 -
+			    (long)(axo_clock_ms() - t0);
+			if (left < 1000)
+				axo_die(AXO_EXIT_TEMP, "%s", err);
+			axo_info("attempt %d: %s; retrying on a new circuit",
+			    attempt, err);
+			continue;
+		}
 		if (rep == -1)
 			axo_die(AXO_EXIT_TEMP, "%s", err);
 		/*
@@ -396,15 +527,19 @@ static int
 cmd_serve(const struct opts *o, char **argv)
 {
 	char sock[4096], tmp[4096];
+	const char *sd = o->sockdir != NULL ? o->sockdir : o->dir;
+	long sgid = -1;
 	int lfd, fd;
 
 	check_dir(o->dir, o->insecure);
-	path_in(sock, sizeof sock, o->dir, SOCK_NAME);
-	path_in(tmp, sizeof tmp, o->dir, SOCK_NAME ".new");
+	if (o->sockdir != NULL)
+		sgid = check_sockdir(o->sockdir);
+	path_in(sock, sizeof sock, sd, SOCK_NAME);
+	path_in(tmp, sizeof tmp, sd, SOCK_NAME ".new");
 	if (strlen(tmp) >= sizeof ((struct sockaddr_un *)0)->sun_path)
 		axo_die(AXO_EXIT_USAGE, "directory name too long for a socket: %s",
-		    o->dir);
-	lfd = axo_usock_listen(tmp, sock);
+		    sd);
+	lfd = axo_usock_listen(tmp, sock, sgid);
 	/* at its fd from the start, where no connection can land */
 	if (o->listenfd != -1 && lfd != (int)o->listenfd) {
 		if (dup3(lfd, (int)o->listenfd, O_CLOEXEC) == -1)
@@ -413,7 +548,7 @@ cmd_serve(const struct opts *o, char **argv)
 		lfd = (int)o->listenfd;
 	}
 	axo_info("listening on %s", sock);
-	fd = axo_usock_accept(lfd,
+	fd = axo_usock_accept(lfd, o->peer_uid,
 	    axo_clock_ms() + (long long)o->timeout * 1000);
 	if (fd == -1) {
 		unlink(sock);
@@ -451,6 +586,7 @@ main(int argc, char **argv)
 	const char *allowed, *cmd;
 	unsigned char seen[AXO_OPT_MAX];
 	struct opts o;
+	unsigned long n;
 	int ch;
 
 	axo_init("axo-onion");
@@ -458,8 +594,8 @@ main(int argc, char **argv)
 	if (argc >= 2 && (strcmp(argv[1], "--help") == 0 ||
 	    strcmp(argv[1], "-h") == 0)) {
 		printf("usage: %s\n       %s\n       %s\n       %s\n"
-		    "       %s\n       %s\n", U_LAUNCH, U_PUBLISH, U_AUTH,
-		    U_UNPUBLISH, U_CONNECT, U_SERVE);
+		    "       %s\n       %s\n       %s\n", U_LAUNCH, U_PUBLISH,
+		    U_AUTH, U_UNPUBLISH, U_INFO, U_CONNECT, U_SERVE);
 		return 0;
 	}
 	if (argc < 2)
@@ -470,25 +606,30 @@ main(int argc, char **argv)
 		allowed = "qCd:f:s:c:O:t:I";
 	} else if (strcmp(cmd, "publish") == 0) {
 		usage_line = U_PUBLISH;
-		allowed = "qd:c:v:o:t:KWI";
+		allowed = "qd:D:c:v:o:a:t:KWI";
 	} else if (strcmp(cmd, "auth") == 0) {
 		usage_line = U_AUTH;
 		allowed = "c:i:KWI";
-	} else if (strcmp(cmd, "unpublish") == 0) {
+	} else if (strcmp(cmd, "unpublish") == 0 ||
+	    strcmp(cmd, "deauth") == 0) {
 		usage_line = U_UNPUBLISH;
+		allowed = "c:KW";
+	} else if (strcmp(cmd, "info") == 0) {
+		usage_line = U_INFO;
 		allowed = "c:KW";
 	} else if (strcmp(cmd, "connect") == 0) {
 		usage_line = U_CONNECT;
 		allowed = "qs:t:p";
 	} else if (strcmp(cmd, "serve") == 0) {
 		usage_line = U_SERVE;
-		allowed = "qd:t:l";
+		allowed = "qd:D:u:t:l";
 	} else
 		usage();
 
 	memset(&o, 0, sizeof o);
 	memset(seen, 0, sizeof seen);
-	o.pwfd = o.passfd = o.listenfd = -1;
+	o.pwfd = o.passfd = o.listenfd = o.addrfd = -1;
+	o.peer_uid = -1;
 	o.outfd = AXO_FD_STATE_OUT;
 	o.infd = AXO_FD_STATE_IN;
 	o.vport = 80;
@@ -496,12 +637,12 @@ main(int argc, char **argv)
 	argc--;
 	argv++;
 	/* "+": options first, then operands and PROG... untouched */
-	while ((ch = getopt_long(argc, argv, "+hqd:f:s:c:O:t:v:o:i:p:l:", lo,
-	    NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "+hqd:D:u:f:s:c:O:t:v:o:a:i:p:l:",
+	    lo, NULL)) != -1) {
 		if (ch == 'h')
 			axo_help(usage_line);
 		if (ch == '?')
-			axo_opt_bad(argv, "+hqd:f:s:c:O:t:v:o:i:p:l:", lo,
+			axo_opt_bad(argv, "+hqd:D:u:f:s:c:O:t:v:o:a:i:p:l:", lo,
 			    usage_line);
 		if (strchr(allowed, ch) == NULL)
 			usage();
@@ -511,6 +652,12 @@ main(int argc, char **argv)
 		case 'C': o.client = 1; break;
 		case 'I': o.insecure = 1; break;
 		case 'd': o.dir = optarg; break;
+		case 'D': o.sockdir = optarg; break;
+		case 'u':
+			if (!axo_scan_uint(optarg, 4294967294UL, &n))
+				usage();
+			o.peer_uid = (long)n;
+			break;
 		case 'f': o.torrc = optarg; break;
 		case 'K': o.cookie = optarg; break;
 		case 's':
@@ -519,7 +666,11 @@ main(int argc, char **argv)
 			o.have_socks = 1;
 			break;
 		case 'c':
-			if (!axo_scan_uint(optarg, 65535, &o.control) ||
+			/* a control socket's path, except for launch */
+			o.ctl = optarg;
+			if (optarg[0] == '/' && strcmp(cmd, "launch") != 0)
+				o.control = 1;
+			else if (!axo_scan_uint(optarg, 65535, &o.control) ||
 			    !o.control)
 				usage();
 			o.have_control = 1;
@@ -539,6 +690,7 @@ main(int argc, char **argv)
 				usage();
 			break;
 		case 'o': o.outfd = axo_opt_fd(optarg, usage_line); break;
+		case 'a': o.addrfd = axo_opt_fd(optarg, usage_line); break;
 		case 'i': o.infd = axo_opt_fd(optarg, usage_line); break;
 		case 'W': o.pwfd = axo_opt_fd(optarg, usage_line); break;
 		case 'p': o.passfd = axo_opt_fd(optarg, usage_line); break;
@@ -548,11 +700,23 @@ main(int argc, char **argv)
 	argc -= optind;
 	argv += optind;
 
-	/* Defaults of the original: server side 9054/9055, client 9154/9155. */
+	/*
+	 * launch: ports that tor picks among the free ones, unless given;
+	 * the others: the ports of the original, server side 9054/9055,
+	 * client 9154/9155.
+	 */
 	if (!o.have_socks)
 		o.socks = o.client ? 9154 : 9054;
-	if (!o.have_control)
+	if (!o.have_control) {
 		o.control = strcmp(cmd, "auth") == 0 || o.client ? 9155 : 9055;
+		o.ctl = o.control == 9155 ? "9155" : "9055";
+	}
+	if (strcmp(cmd, "launch") == 0) {
+		if (!o.have_socks)
+			o.socks = 0;
+		if (!o.have_control)
+			o.control = 0;
+	}
 	if (strcmp(cmd, "connect") == 0 && !o.have_socks)
 		o.socks = 9154;
 
@@ -561,7 +725,7 @@ main(int argc, char **argv)
 			usage();
 		if (!o.have_timeout)
 			o.timeout = 300;
-		if (o.socks == o.control)
+		if (o.socks != 0 && o.socks == o.control)
 			usage();
 		return cmd_launch(&o);
 	}
@@ -577,10 +741,15 @@ main(int argc, char **argv)
 			usage();
 		return cmd_auth(&o);
 	}
-	if (strcmp(cmd, "unpublish") == 0) {
+	if (strcmp(cmd, "unpublish") == 0 || strcmp(cmd, "deauth") == 0) {
 		if (argc != 1)
 			usage();
-		return cmd_unpublish(&o, argv[0]);
+		return cmd_unpublish(&o, argv[0], strcmp(cmd, "deauth") == 0);
+	}
+	if (strcmp(cmd, "info") == 0) {
+		if (argc != 0)
+			usage();
+		return cmd_info(&o);
 	}
 	if (strcmp(cmd, "connect") == 0) {
 		if (o.passfd == -1 ? argc < 3 : argc != 2)

@@ -366,7 +366,7 @@ main(int argc, char **argv)
 		return cmd[0] == 'e' ? do_encrypt(&o) : do_decrypt(&o);
 	}
 	if (strcmp(cmd, "wrap") == 0) {
-		i = axo_ropt_parse(argc, argv, &o, "SIlDRAEP");
+		i = axo_ropt_parse(argc, argv, &o, "SIlDRAEPu");
 		if (i == argc)
 			axo_ropt_bad("wrap needs a program to run");
 		return do_wrap(&o, argv + i);

@@ -215,6 +215,53 @@ print("axo-onion-cred-v1 %s %s" % (sys.argv[1], k))' "$ADDR" >"$T/wrong"
 	[ "$(tornet_pids_left "$d")" -eq 0 ]
 }
 
+@test "launch: free ports by default (two side by side); a taken port named, with a hint; nothing left" {
+	local d1=$T/one d2=$T/two d3=$T/three
+	mkdir -m 700 "$d1" "$d2" "$d3"
+	axo-onion launch -q -d "$d1" -f "$TORNET_CLIENT_TORRC" -O "$BASHPID" -t 60 >/dev/null 3>&-
+	axo-onion launch -q -d "$d2" -f "$TORNET_CLIENT_TORRC" -O "$BASHPID" -t 60 >/dev/null 3>&-
+	. "$d1/tor.env"
+	p1="$TOR_PID $TOR_SOCKS_PORT $TOR_CONTROL_PORT"
+	LTOR_PID=$TOR_PID
+	[ "$(cat "$d1/control.port")" = "PORT=127.0.0.1:$TOR_CONTROL_PORT" ]
+	run axo-onion info -c "$TOR_CONTROL_PORT"
+	[ "$status" -eq 0 ]
+	[ "${lines[1]}" = "TOR_PID=$TOR_PID" ]
+	[ "${lines[3]}" = "TOR_UID=$(id -u)" ]
+	[ "${lines[5]}" = "TOR_SOCKS_PORT=$TOR_SOCKS_PORT" ]
+	. "$d2/tor.env"
+	kill "$TOR_PID"
+	set -- $p1
+	kill "$1"
+	LTOR_PID=
+	[ "$2" != "$TOR_SOCKS_PORT" ] && [ "$3" != "$TOR_CONTROL_PORT" ]
+	# a port pinned that is taken: tor's line that names it, and a hint
+	run axo-onion launch -q -d "$d3" -f "$TORNET_CLIENT_TORRC" -s "$TORNET_S_SOCKS" \
+		-O "$BASHPID" -t 60 3>&-
+	[ "$status" -eq 111 ]
+	[ "${lines[0]}" = "axo-onion: fatal: tor exited during start: Could not bind to 127.0.0.1:$TORNET_S_SOCKS: Address already in use. Is Tor already running?" ]
+	[ "${lines[1]}" = "axo-onion: hint: a port given with -s or -c is taken; without them tor takes free ones" ]
+	[ ! -e "$d3/tor.env" ]
+	for i in $(seq 100); do
+		[ "$(tornet_pids_left "$T")" -eq 0 ] && break
+		sleep 0.1
+	done
+	[ "$(tornet_pids_left "$T")" -eq 0 ]
+}
+
+@test "deauth: the client key that auth gave a running tor is removed" {
+	publish
+	axo-onion auth -c "$TORNET_C_CONTROL" 4<"$T/rec"
+	"$AXO_TOP/t/helpers/systor-ctl" "$TORNET_C_CONTROL" "$TORNET_C_COOKIE" \
+		ONION_CLIENT_AUTH_VIEW | grep -q "$ADDR"
+	run axo-onion deauth -c "$TORNET_C_CONTROL" "$ADDR"
+	[ "$status" -eq 0 ]
+	[ "$output" = "" ]
+	! "$AXO_TOP/t/helpers/systor-ctl" "$TORNET_C_CONTROL" "$TORNET_C_COOKIE" \
+		ONION_CLIENT_AUTH_VIEW | grep -q "$ADDR"
+	axo-onion unpublish -c "$TORNET_S_CONTROL" "$ADDR"
+}
+
 @test "tornet stop: every tor of the network killed by PID, its files gone" {
 	"$AXO_TOP/t/helpers/tornet" stop "$TORNET_DIR" 3>&-
 	local p

@@ -82,26 +82,26 @@ none_left() {
 }
 
 U_LAUNCH="axo-onion: usage: axo-onion launch [-q] [--client] -d DIR [-f TORRC] [-s SOCKSPORT] [-c CONTROLPORT] [-O PID] [-t SECONDS] [--insecure-disk]"
-U_PUBLISH="axo-onion: usage: axo-onion publish [-q] -d DIR [-c CONTROLPORT] [-v VPORT] [-o FD] [-t SECONDS] [--cookie FILE] [--password-fd FD] [--insecure-disk]"
+U_PUBLISH="axo-onion: usage: axo-onion publish [-q] -d DIR [-D SOCKDIR] [-c CONTROL] [-v VPORT] [-o FD] [-a FD] [-t SECONDS] [--cookie FILE] [--password-fd FD] [--insecure-disk]"
 U_CONNECT="axo-onion: usage: axo-onion connect [-q] [-s SOCKSPORT] [-t SECONDS] ADDR PORT PROG... | --pass FD ADDR PORT"
-U_SERVE="axo-onion: usage: axo-onion serve [-q] -d DIR [-t SECONDS] [-l FD] PROG..."
+U_SERVE="axo-onion: usage: axo-onion serve [-q] -d DIR [-D SOCKDIR -u UID] [-t SECONDS] [-l FD] PROG..."
 
 # ---- usage ----
 
 @test "usage: no subcommand, an unknown one" {
 	run axo-onion
 	[ "$status" -eq 100 ]
-	[ "$output" = "axo-onion: usage: axo-onion launch|publish|auth|unpublish|connect|serve [OPTION...] [OPERAND...]" ]
+	[ "$output" = "axo-onion: usage: axo-onion launch|publish|auth|unpublish|deauth|info|connect|serve [OPTION...] [OPERAND...]" ]
 	run axo-onion frobnicate
 	[ "$status" -eq 100 ]
-	[ "$output" = "axo-onion: usage: axo-onion launch|publish|auth|unpublish|connect|serve [OPTION...] [OPERAND...]" ]
+	[ "$output" = "axo-onion: usage: axo-onion launch|publish|auth|unpublish|deauth|info|connect|serve [OPTION...] [OPERAND...]" ]
 }
 
 @test "usage: --help prints every usage line to stdout" {
 	run axo-onion --help
 	[ "$status" -eq 0 ]
 	[ "${lines[0]}" = "${U_LAUNCH#axo-onion: }" ]
-	[ "${#lines[@]}" -eq 6 ]
+	[ "${#lines[@]}" -eq 7 ]
 	run axo-onion connect --help
 	[ "$status" -eq 0 ]
 	[ "$output" = "${U_CONNECT#axo-onion: }" ]
@@ -202,7 +202,10 @@ $U_LAUNCH" ]
 	chmod 700 "$T"
 	run axo-onion launch -q -d "$T" -s "$FAKE_PORT" -c $((FAKE_PORT + 1))
 	[ "$status" -eq 111 ]
-	[ "$output" = "axo-onion: fatal: tor exited during start: Failed to parse/validate config: Failed to bind one of the listener ports." ]
+	# tor's line that names the port, not the one after it that does not
+	[ "${lines[0]}" = "axo-onion: fatal: tor exited during start: Could not bind to 127.0.0.1:$FAKE_PORT: Address already in use. Is Tor already running?" ]
+	[ "${lines[1]}" = "axo-onion: hint: a port given with -s or -c is taken; without them tor takes free ones" ]
+	[ "${#lines[@]}" -eq 2 ]
 	none_left
 }
 
@@ -418,6 +421,20 @@ print(base64.b32encode(pk).decode().rstrip("="))' "$T/rec")
 	[ "$output" = "axo-onion: fatal: missing fd 9 (credential record)" ]
 }
 
+@test "publish: -a writes the address as soon as tor has the onion" {
+	chmod 700 "$T"
+	fakectl ok
+	run axo-onion publish -q -d "$T" -c "$FAKE_PORT" -t 5 -a 6 5>"$T/rec" 6>"$T/addr"
+	[ "$status" -eq 0 ]
+	[ "$(cat "$T/addr")" = "$ADDR" ]
+	kill "$FAKE_PID" 2>/dev/null || :
+	fakectl noupload
+	run axo-onion publish -q -d "$T" -c "$FAKE_PORT" -t 1 -a 6 5>"$T/rec" 6>"$T/addr"
+	[ "$status" -eq 111 ]
+	[ "$(cat "$T/addr")" = "$ADDR" ]
+	[ ! -s "$T/rec" ]
+}
+
 @test "publish: tor's refusals and lies give clean errors, no record" {
 	local m
 	chmod 700 "$T"
@@ -565,6 +582,20 @@ print(a[a.index('$last') ^ 1])")
 	[ "$status" -eq 111 ]
 	[ "$output" = "axo-onion: fatal: proxy did not reply in time" ]
 	[ ! -e "$T/ran" ]
+}
+
+@test "connect: a stalled SOCKS connect is tried again on a new circuit within -t" {
+	fakesocks stall-once
+	SECONDS=0
+	run --separate-stderr axo-onion connect -s "$FAKE_PORT" -t 45 "$ADDR" 80 \
+		sh -c 'echo ran >"$0"' "$T/ran"
+	[ "$status" -eq 0 ]
+	[ "$(cat "$T/ran")" = ran ]
+	# an attempt is a third of -t (at least 15 s), not tor's 60 s
+	[ "$SECONDS" -lt 30 ]
+	[ "${stderr_lines[0]}" = "axo-onion: info: attempt 1: proxy did not reply in time; retrying on a new circuit" ]
+	[ "$(grep -c '^user ' "$T/log")" -eq 2 ]
+	[ "$(grep '^user ' "$T/log" | sort -u | wc -l)" -eq 2 ]
 }
 
 @test "connect: a PROG that is not there (127)" {

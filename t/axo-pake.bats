@@ -600,6 +600,45 @@ for k in sorted(raw_words, key=lambda k: int(k, 16)):
 	[ "$(sort -u "$T/socks.log")" = "atyp=3 host=localhost port=$MB_PORT" ]
 }
 
+@test "axo-pake: a stalled SOCKS connect to the relay is tried again on a new circuit within -c" {
+	"$AXO_TOP/t/helpers/socks5-min" "$T/socks" stall-once 3>&- &
+	echo $! >>"$T/pids"
+	waitfile "$T/socks"
+	sp=127.0.0.1:$(cat "$T/socks")
+	code=$(mb_code)
+	SECONDS=0
+	( rc=0; axo-pake send -s "$sp" -r "ws://localhost:$MB_PORT/v1" -t 40 -c 30 \
+		-k 8 8<<<"$code" 5>"$T/s.key" <"$T/rec" 2>"$T/s.err" || rc=$?
+	  echo $rc >"$T/s.rc" ) 3>&- &
+	echo $! >>"$T/pids"
+	run --separate-stderr axo-pake recv -s "$sp" -r "ws://localhost:$MB_PORT/v1" \
+		-t 40 -c 30 -k 8 8<<<"$code" 5>"$T/r.key"
+	[ "$status" -eq 0 ]
+	[ "$output" = "$(cat "$T/rec")" ]
+	[ "$(bgwait s)" -eq 0 ]
+	cmp "$T/s.key" "$T/r.key"
+	# one of the two waited one attempt (15 s), not tor's 60 s
+	[ "$SECONDS" -lt 30 ]
+	grep -qx "axo-pake: info: the relay: proxy did not reply in time; again on a new circuit" \
+		"$T/s.err" <(printf '%s\n' "$stderr")
+	# three connects, each with a username of its own
+	[ "$(grep -c '^user ' "$T/socks.log")" -eq 3 ]
+	[ "$(grep '^user ' "$T/socks.log" | sort -u | wc -l)" -eq 3 ]
+}
+
+@test "axo-pake: a proxy that never answers: given up by -c, not after 60 s" {
+	"$AXO_TOP/t/helpers/socks5-min" "$T/socks" stall-once 3>&- &
+	echo $! >>"$T/pids"
+	waitfile "$T/socks"
+	SECONDS=0
+	run --separate-stderr axo-pake recv -s 127.0.0.1:$(cat "$T/socks") \
+		-r "ws://localhost:$MB_PORT/v1" -t 1 -c 3 -k 8 8<<<"93-xyz1zy" 5>"$T/k"
+	[ "$status" -eq 111 ]
+	[ "$stderr" = "axo-pake: fatal: unable to reach the relay localhost:$MB_PORT through 127.0.0.1:$(cat "$T/socks"): proxy did not reply in time" ]
+	[ "$SECONDS" -le 5 ]
+	[ ! -s "$T/k" ]
+}
+
 @test "axo-pake: by default, the public relay through tor at 127.0.0.1:9050" {
 	/usr/bin/python3 -c 'import socket, sys
 s = socket.socket(); s.settimeout(0.5)

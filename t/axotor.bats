@@ -24,9 +24,23 @@ teardown() { axotor_teardown; }
 	[ "$status" -eq 100 ]
 	run axotor -s -k x
 	[ "$status" -eq 100 ]
-	run axotor -s --tor-control 9051 </dev/null
+	run axotor -s --tor-socks 9050 </dev/null
 	[ "$status" -eq 100 ]
-	[ "$output" = "axotor: fatal: --tor-control and --tor-socks go together" ]
+	[ "$output" = "axotor: fatal: --tor-socks needs --tor-control" ]
+	run axotor -s --tor system --tor-control 9051 </dev/null
+	[ "$status" -eq 100 ]
+	[ "$output" = "axotor: fatal: --tor system and --tor-control go not together" ]
+	run axotor -s --tor-cookie /x </dev/null
+	[ "$status" -eq 100 ]
+	[ "$output" = "axotor: fatal: --tor-cookie and --tor-password-fd are for a running tor (--tor-control or --tor system)" ]
+	run axotor -s --tor-control 9051 --socks-port 9 </dev/null
+	[ "$status" -eq 100 ]
+	[ "$output" = "axotor: fatal: --socks-port, --control-port and --tor-config are for our own tor, not a running one" ]
+	run axotor -s --tor browser </dev/null
+	[ "$status" -eq 100 ]
+	[[ "${lines[0]}" == "axotor: usage: axotor -s|-c "* ]]
+	run axotor -s --tor-control tor.sock </dev/null
+	[ "$status" -eq 100 ]
 	run axotor -s --no-smp </dev/null
 	[ "$status" -eq 100 ]
 	[ "$output" = "axotor: fatal: not on a terminal: give the master key with --key-fd" ]
@@ -40,8 +54,8 @@ teardown() { axotor_teardown; }
 	# one line an option, each long option of the usage line there
 	[ "${lines[2]}" = "options:" ]
 	for o in nick peer key-fd code smp-secret-fd no-smp download-dir accept relay \
-	    relay-direct appid tor-config tor-control tor-socks tor-cookie \
-	    socks-port control-port timeout reconnect keepalive receipts quiet \
+	    relay-direct appid tor-config tor tor-control tor-socks tor-cookie \
+	    tor-password-fd socks-port control-port timeout reconnect keepalive receipts quiet \
 	    new-key help; do
 		[ "$(sed 1,2d <<<"$output" | grep -cE -- "(^| )--$o( |$)")" -eq 1 ]
 	done
@@ -524,7 +538,7 @@ axo-chat: fatal: connection to bob lost (no link for 5 s)" ]
 	st() {
 		local name=$1
 		shift
-		strace -f -qq -e trace=openat,creat,mkdir,rename,renameat2,link,symlink,unlink,connect,bind \
+		strace -f -qq -e trace=openat,creat,mkdir,rename,renameat2,link,symlink,unlink,connect,bind,execve \
 			-e signal=none -o "$T/$name.trace" axotor "$@"
 	}
 	# the sides run under strace: wrap them by hand (side() runs axotor)
@@ -558,14 +572,27 @@ axo-chat: fatal: connection to bob lost (no link for 5 s)" ]
 		bad=$(grep -E '^[0-9]+ connect\(' "$T/$n.mine" |
 			grep -v -E 'sin_addr=inet_addr\("127\.0\.0\.1"\)' |
 			grep -v -E "sun_path=\"$T/run/axotor\." || true)
-		[ -z "$bad" ] || { echo "$n: a connection: $bad"; false; }
+		[ -z "$bad" ] || { echo "$n: a connection: $bad"; echo "by:"
+			for p in $(echo "$bad" | cut -d' ' -f1 | sort -u); do
+				grep -E "^$p (execve|clone)" "$T/$n.trace" |
+					cut -c 1-200
+			done; false; }
 		grep -qE 'connect\(.*127\.0\.0\.1' "$T/$n.mine"
 	done
 	clean
 }
 
+# what a running tor of the network holds: onions and client keys
+held() {
+	"$AXO_TOP/t/helpers/systor-ctl" "$1" "$2" "GETINFO onions/detached" \
+		"GETINFO onions/current" ONION_CLIENT_AUTH_VIEW |
+		grep -oE '[a-z2-7]{56}' | sort || true
+}
+
 @test "axotor: with running tors (--tor-control, --tor-socks, --tor-cookie)" {
 	printf '33-glass-bird\n' >"$T/key"
+	held "$TORNET_S_CONTROL" "$TORNET_S_COOKIE" >"$T/s.held"
+	held "$TORNET_C_CONTROL" "$TORNET_C_COOKIE" >"$T/c.held"
 	SIDE_TOR="--tor-control $TORNET_S_CONTROL --tor-socks $TORNET_S_SOCKS --tor-cookie $TORNET_S_COOKIE" \
 		side s -s -n alice -p bob -k 4 --no-smp 4<"$T/key"
 	SIDE_TOR="--tor-control $TORNET_C_CONTROL --tor-socks $TORNET_C_SOCKS --tor-cookie $TORNET_C_COOKIE" \
@@ -577,6 +604,9 @@ axo-chat: fatal: connection to bob lost (no link for 5 s)" ]
 	exited s 0
 	exited c 0
 	clean
+	# the onion and the client key taken out again
+	[ "$(held "$TORNET_S_CONTROL" "$TORNET_S_COOKIE")" = "$(cat "$T/s.held")" ]
+	[ "$(held "$TORNET_C_CONTROL" "$TORNET_C_COOKIE")" = "$(cat "$T/c.held")" ]
 }
 
 @test "axotor: SIGHUP to one side, and a tor that dies: reported, all removed" {

@@ -68,3 +68,13 @@ pages() { ls "$AXO_TOP"/man/*.[17]; }
 		[ "$status" -eq 1 ] || { echo "$p: $output"; false; }
 	done
 }
+
+@test "man: axotor(1)'s SYNOPSIS renders as axotor's usage line, option for option" {
+	command -v mandoc >/dev/null || skip "no mandoc"
+	syn=$(mandoc -Tascii -O width=400 "$AXO_TOP/man/axotor.1" | col -b |
+		sed -n '/^SYNOPSIS/,/^DESCRIPTION/p' | sed '1d;$d' |
+		sed 's/^ *//; s/ | /|/g; /^$/d')
+	use=$("$AXO_TOP/bin/axotor" --help | sed -n 1,2p |
+		sed 's/^usage: //; s/^ *//; s/ | /|/g')
+	[ "$syn" = "$use" ]
+}

@@ -64,7 +64,8 @@ free_ports() {
 # from the fifo $T/NAME.in (held open here), stdout NAME.out, stderr
 # NAME.err, exit status NAME.rc.  PID_n (n = its number) and PIDOF_NAME
 # are the subshell that waits for axotor.  SIDE_TOR replaces the tor
-# options; SIDE_FDS (e.g. "3</dev/null") are redirections for axotor.
+# options; SIDE_FDS (e.g. "3</dev/null") are redirections for axotor;
+# SIDE_PRE words before it (e.g. setpriv ... env XDG_RUNTIME_DIR=...).
 side() {
 	local name=$1 ports fd
 	shift
@@ -83,11 +84,11 @@ side() {
 		# redirections the caller wants axotor to inherit (SIDE_FDS)
 		[ -z "${SIDE_FDS:-}" ] || eval "exec $SIDE_FDS"
 		st=0
-		axotor "$@" -r "$RELAY" -t "${SIDE_T:-90}" $SIDE_TOR \
+		${SIDE_PRE:-} axotor "$@" -r "$RELAY" -t "${SIDE_T:-90}" $SIDE_TOR \
 			<"$T/$name.in" >"$T/$name.out" 2>"$T/$name.err" || st=$?
 		echo "$st" >"$T/$name.rc"
 	) &
-	SIDE_TOR=
+	SIDE_TOR= SIDE_PRE=
 	NSIDES=$((NSIDES + 1))
 	eval "PID_$NSIDES=$! NAME_$NSIDES=$name"
 	eval "PIDOF_$name=$!"

@@ -11,10 +11,12 @@ appended to LOGFILE in hex.  The test kills it by PID.
 Modes: ok, ok-domain (bound name reply followed at once by stream bytes),
 ok-ipv6, rep:XX (reply code XX in hex), badver-method, nomethod, badver,
 badrsv, badatyp, emptyname, short, hang, close, garbage, slow (one byte a
-0.05 s)."""
+0.05 s), stall-once (takes the username of RFC 1929, logged as "user
+NAME", and hangs the first CONNECT; answers the later ones as ok)."""
 import os
 import socket
 import sys
+import threading
 import time
 
 
@@ -42,8 +44,25 @@ def echo(c):
         c.sendall(x)
 
 
-def serve(c, mode, log):
+def serve(c, mode, log, nth):
     if mode == "close":
+        return
+    if mode == "stall-once":
+        g = read_request(c, log)
+        c.sendall(b"\x05\x02")
+        v, ulen = recvn(c, 2)
+        user = recvn(c, ulen)
+        recvn(c, recvn(c, 1)[0])
+        with open(log, "a") as f:
+            f.write("user %s\n" % user.decode("ascii", "replace"))
+        c.sendall(b"\x01\x00")
+        h = recvn(c, 5)
+        recvn(c, h[4] + 2)
+        if nth == 0:
+            time.sleep(30)
+            return
+        c.sendall(b"\x05\x00\x00\x01\x7f\x00\x00\x01\x12\x34")
+        echo(c)
         return
     if mode == "garbage":
         c.sendall(os.urandom(1000))
@@ -104,15 +123,22 @@ def main():
     with open(tmp, "w") as f:
         f.write("%d\n" % s.getsockname()[1])
     os.rename(tmp, portfile)
-    for _ in range(20):
-        c, _a = s.accept()
-        c.settimeout(30)
+    def one(c, nth):
         try:
-            serve(c, mode, log)
+            serve(c, mode, log, nth)
         except (EOFError, OSError):
             pass
         finally:
             c.close()
+
+    for nth in range(20):
+        c, _a = s.accept()
+        c.settimeout(30)
+        if mode == "stall-once":
+            # the stalled one must not hold up the next
+            threading.Thread(target=one, args=(c, nth), daemon=True).start()
+        else:
+            one(c, nth)
 
 
 main()

@@ -120,8 +120,20 @@ def serve(k, mode, cookiefile):
         elif cmd == "SETEVENTS":
             k.send("250 OK\r\n")
         elif cmd == "GETINFO":
-            k.send("250-status/bootstrap-phase=NOTICE BOOTSTRAP PROGRESS=100"
-                   ' TAG=done SUMMARY="Done"\r\n250 OK\r\n')
+            # who it is (axo-onion's torinfo): this process, or with
+            # "otheruser" a tor of user debian-tor whose pid it hides
+            vals = {
+                "version": "0.4.9.11",
+                "process/pid": "0" if mode == "otheruser" else str(os.getpid()),
+                "process/user": "debian-tor" if mode == "otheruser" else "",
+                "net/listeners/socks": '"127.0.0.1:9050"',
+            }
+            key = w[1] if len(w) > 1 else ""
+            if key in vals:
+                k.send("250-%s=%s\r\n250 OK\r\n" % (key, vals[key]))
+            else:
+                k.send("250-status/bootstrap-phase=NOTICE BOOTSTRAP PROGRESS=100"
+                       ' TAG=done SUMMARY="Done"\r\n250 OK\r\n')
         elif cmd == "ADD_ONION":
             if mode == "refuse-add":
                 k.send("512 Invalid key type\r\n")
