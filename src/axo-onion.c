@@ -17,27 +17,10 @@
 #include "onionsvc.h"
 #include "socks5.h"
 #include "torctl.h"
+#include "oopt.h"
 #include "torinfo.h"
 #include "torproc.h"
 #include "usock.h"
-
-#define U_LAUNCH "axo-onion launch [-q] [--client] -d DIR [-f TORRC] " \
-	"[-s SOCKSPORT] [-c CONTROLPORT] [-O PID] [-t SECONDS] [--insecure-disk]"
-#define U_PUBLISH "axo-onion publish [-q] -d DIR [-D SOCKDIR] " \
-	"[-c CONTROL] [-v VPORT] [-o FD] [-a FD] [-t SECONDS] [--cookie FILE] " \
-	"[--password-fd FD] [--insecure-disk]"
-#define U_AUTH "axo-onion auth [-c CONTROL] [-i FD] [--cookie FILE] " \
-	"[--password-fd FD] [--insecure-disk]"
-#define U_UNPUBLISH "axo-onion unpublish|deauth [-c CONTROL] " \
-	"[--cookie FILE] [--password-fd FD] ADDR"
-#define U_INFO "axo-onion info [-c CONTROL] [--cookie FILE] " \
-	"[--password-fd FD]"
-#define U_CONNECT "axo-onion connect [-q] [-s SOCKSPORT] [-t SECONDS] " \
-	"ADDR PORT PROG... | --pass FD ADDR PORT"
-#define U_SERVE "axo-onion serve [-q] -d DIR [-D SOCKDIR -u UID] " \
-	"[-t SECONDS] [-l FD] PROG..."
-#define U_ALL "axo-onion launch|publish|auth|unpublish|deauth|info|connect|" \
-	"serve [OPTION...] [OPERAND...]"
 
 /* Our own protocol errors (axo-onion(1) EXIT STATUS). */
 #define EXIT_REFUSED	97	/* tor refused a command or authentication */
@@ -592,12 +575,8 @@ main(int argc, char **argv)
 	axo_init("axo-onion");
 	opterr = 0;
 	if (argc >= 2 && (strcmp(argv[1], "--help") == 0 ||
-	    strcmp(argv[1], "-h") == 0)) {
-		printf("usage: %s\n       %s\n       %s\n       %s\n"
-		    "       %s\n       %s\n       %s\n", U_LAUNCH, U_PUBLISH,
-		    U_AUTH, U_UNPUBLISH, U_INFO, U_CONNECT, U_SERVE);
-		return 0;
-	}
+	    strcmp(argv[1], "-h") == 0))
+		axo_oopt_help(NULL);
 	if (argc < 2)
 		usage();
 	cmd = argv[1];
@@ -640,7 +619,7 @@ main(int argc, char **argv)
 	while ((ch = getopt_long(argc, argv, "+hqd:D:u:f:s:c:O:t:v:o:a:i:p:l:",
 	    lo, NULL)) != -1) {
 		if (ch == 'h')
-			axo_help(usage_line);
+			axo_oopt_help(cmd);
 		if (ch == '?')
 			axo_opt_bad(argv, "+hqd:D:u:f:s:c:O:t:v:o:a:i:p:l:", lo,
 			    usage_line);

@@ -97,14 +97,32 @@ U_SERVE="axo-onion: usage: axo-onion serve [-q] -d DIR [-D SOCKDIR -u UID] [-t S
 	[ "$output" = "axo-onion: usage: axo-onion launch|publish|auth|unpublish|deauth|info|connect|serve [OPTION...] [OPERAND...]" ]
 }
 
-@test "usage: --help prints every usage line to stdout" {
-	run axo-onion --help
+@test "usage: --help prints every usage line, and each subcommand's options one line each" {
+	run --separate-stderr axo-onion --help
 	[ "$status" -eq 0 ]
-	[ "${lines[0]}" = "${U_LAUNCH#axo-onion: }" ]
-	[ "${#lines[@]}" -eq 7 ]
-	run axo-onion connect --help
-	[ "$status" -eq 0 ]
-	[ "$output" = "${U_CONNECT#axo-onion: }" ]
+	[ "$stderr" = "" ]
+	[ "${lines[0]}" = "usage: ${U_LAUNCH#axo-onion: usage: }" ]
+	[ "$(grep -c '^       axo-onion ' <<<"$output")" -eq 6 ]
+	for c in launch publish auth "unpublish, deauth" info connect serve; do
+		grep -qx "$c options:" <<<"$output"
+	done
+	for c in launch publish auth unpublish deauth info connect serve; do
+		run --separate-stderr axo-onion "$c" --help
+		[ "$status" -eq 0 ]
+		[ "$stderr" = "" ]
+		[[ "${lines[0]}" == "usage: axo-onion $c "* ]] ||
+			[[ "${lines[0]}" == "usage: axo-onion unpublish|deauth "* ]]
+		[ "${lines[1]}" = "options:" ]
+		# each option of the usage line once, and no other
+		opts=$(grep -oE -- '[ [|]-(-[a-z-]+|[a-zA-Z])' <<<"${lines[0]}" |
+			cut -c2- | sort -u)
+		for o in $opts -h; do
+			[ "$(grep -cE -- "^  $o[ ,]|^      $o " <<<"$output")" -eq 1 ] ||
+				{ echo "$c: $o"; false; }
+		done
+		[ "${#lines[@]}" -eq $(( $(wc -w <<<"$opts") + 3 )) ] ||
+			{ echo "$c: ${#lines[@]} lines for $opts"; false; }
+	done
 }
 
 @test "usage: bad, repeated, misplaced options and stray operands" {
