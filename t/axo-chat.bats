@@ -223,8 +223,8 @@ $USAGE" ]
 	[ ! -s alice.err ] && [ ! -s bob.err ] && [ ! -s pair.err ]
 }
 
-# issue 13 item 12: wrap's EPIPE cause is said as the closed connection
-# it is, not as "Broken pipe"; other causes pass as they are
+# wrap's events on -e: each loss with its cause and each return with
+# its time, on stdout in line mode, nothing on stderr
 @test "axo-chat: wrap's link events in words" {
 	mkfifo ev
 	start "-e 9 9<>ev" ""
