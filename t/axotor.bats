@@ -425,9 +425,9 @@ axo-chat: fatal: connection to bob lost (no link for 5 s)" ]
 	clean
 }
 
-# issue 13 item 10: alice has no key: Enter alone, and she reads the
-# relay's code to bob, who types it
-@test "interactive: Enter alone at alice's master key prompt: a code from the relay, typed by bob" {
+# asks_code: alice's window, her nicks typed and Enter alone at the
+# master key: until the relay's code is on her screen
+asks_code() {
 	tside s -s
 	shows s "^nick:"
 	type_line s alice
@@ -436,6 +436,12 @@ axo-chat: fatal: connection to bob lost (no link for 5 s)" ]
 	shows s "^master key \(Enter alone: a code from the relay\):"
 	type_line s ""
 	shows s "^axotor: tell bob: [0-9]+-[a-z]+-[a-z]+ *$" 120
+}
+
+# issue 13 item 10: alice has no key: Enter alone, and she reads the
+# relay's code to bob, who types it
+@test "interactive: Enter alone at alice's master key prompt: a code from the relay, typed by bob" {
+	asks_code
 	code=$(screen s | sed -n 's/^axotor: tell bob: \([0-9a-z-]*\) *$/\1/p')
 	[ -n "$code" ]
 	tside c -c
@@ -462,14 +468,7 @@ axo-chat: fatal: connection to bob lost (no link for 5 s)" ]
 }
 
 @test "interactive: Ctrl-C while the relay's code waits for bob: exit 130, all removed" {
-	tside s -s
-	shows s "^nick:"
-	type_line s alice
-	shows s "peer's nick:"
-	type_line s bob
-	shows s "^master key \(Enter alone: a code from the relay\):"
-	type_line s ""
-	shows s "^axotor: tell bob: [0-9]+-[a-z]+-[a-z]+ *$" 120
+	asks_code
 	tm send-keys -t "=s:" C-c
 	exited s 130
 	clean
