@@ -18,12 +18,13 @@ teardown_file() { axotor_teardown_file; }
 setup() {
 	[ "$(id -u)" = 0 ] || skip "needs root: a tor as debian-tor, test users"
 	axotor_setup
-	SYS_PID= U=
+	SYS_PID= U= UB=
 }
 teardown() {
 	axotor_teardown
 	systor_stop
 	[ -z "$U" ] || rm -rf -- "$U"
+	[ -z "$UB" ] || rm -rf -- "$UB"
 	# a socket directory of ours left would be a failure; never leave one
 	# (only the test users': root's may be another session's)
 	find /dev/shm -maxdepth 1 -name 'axotor-tor.*' \( -user axo12in -o \
@@ -31,12 +32,19 @@ teardown() {
 }
 
 # A private runtime directory for test user $1 (XDG_RUNTIME_DIR), and the
-# SIDE_PRE that runs a side as that user.
+# SIDE_PRE that runs a side as that user, with the programs copied where
+# that user can run them (a checkout may sit in a directory of root's
+# alone, as a fresh clone in mktemp -d does).
 user_side() {
 	U=$(mktemp -d /dev/shm/axo-user.XXXXXX)
 	chown "$1:$1" "$U"
 	chmod 0700 "$U"
-	USER_PRE="setpriv --reuid=$1 --regid=$1 --init-groups -- env XDG_RUNTIME_DIR=$U"
+	if [ -z "$UB" ]; then
+		UB=$(mktemp -d /dev/shm/axo-userbin.XXXXXX)
+		cp -- "$AXO_BIN"/axo* "$UB"/
+		chmod 0755 "$UB"
+	fi
+	USER_PRE="setpriv --reuid=$1 --regid=$1 --init-groups -- env XDG_RUNTIME_DIR=$U PATH=$UB:/usr/sbin:/usr/bin:/sbin:/bin"
 }
 
 # Nothing of the session anywhere: the users' and root's private dirs,
