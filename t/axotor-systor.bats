@@ -42,7 +42,7 @@ user_side() {
 	if [ -z "$UB" ]; then
 		UB=$(mktemp -d /dev/shm/axo-userbin.XXXXXX)
 		cp -- "$AXO_BIN"/axo* "$UB"/
-		chmod 0755 "$UB"
+		chmod 0755 "$UB" "$UB"/*
 	fi
 	USER_PRE="setpriv --reuid=$1 --regid=$1 --init-groups -- env XDG_RUNTIME_DIR=$U PATH=$UB:/usr/sbin:/usr/bin:/sbin:/bin"
 }
