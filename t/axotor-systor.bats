@@ -365,7 +365,9 @@ tb_ours() {
 	# the keeper
 	kill -KILL "$(pgrep -P "$PID_1")"
 	for i in $(seq 1 600); do
-		[ -z "$(systor_ours)" ] && [ -z "$(ls -A "$U")" ] && break
+		[ -z "$(systor_ours)" ] && [ -z "$(ls -A "$U")" ] &&
+			[ -z "$(find /dev/shm -maxdepth 1 -name 'axotor-tor.*' \
+			    -user axo12in)" ] && break
 		sleep 0.1
 	done
 	sys_clean
