@@ -2,7 +2,6 @@
 /* axo-onion: tor for axotor: launch, publish, auth, connect, serve. */
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -16,8 +15,8 @@
 #include "onion.h"
 #include "onionsvc.h"
 #include "socks5.h"
-#include "torctl.h"
 #include "oopt.h"
+#include "torctl.h"
 #include "torinfo.h"
 #include "torproc.h"
 #include "usock.h"
@@ -29,24 +28,6 @@
 
 #define SOCK_NAME	"onion.sock"
 #define PW_MAX		256
-
-static const char *usage_line = U_ALL;
-
-struct opts {
-	const char *dir, *sockdir, *torrc, *cookie;
-	const char *ctl;		/* -c: a port or a control socket */
-	long peer_uid;
-	unsigned long socks, control, owner, timeout, vport, outfd, infd;
-	long pwfd, passfd, listenfd, addrfd;
-	int client, insecure;
-	int have_socks, have_control, have_timeout;
-};
-
-__attribute__((noreturn)) static void
-usage(void)
-{
-	axo_usage(usage_line);
-}
 
 /* The exit code of a torctl failure kind. */
 static int
@@ -147,7 +128,7 @@ read_password(long fd, size_t *len)
 
 /* Connects and authenticates to the control port, or dies. */
 static void
-ctl_open(struct axo_torctl *c, const struct opts *o, unsigned timeout_ms)
+ctl_open(struct axo_torctl *c, const struct axo_oopt *o, unsigned timeout_ms)
 {
 	unsigned char *pw = NULL;
 	size_t pwlen = 0;
@@ -188,7 +169,7 @@ launch_diesys(struct axo_torproc *tp, const char *what)
 }
 
 static int
-cmd_launch(const struct opts *o)
+cmd_launch(const struct axo_oopt *o)
 {
 	static struct axo_torproc tp;
 	struct sigaction sa;
@@ -242,7 +223,7 @@ cmd_launch(const struct opts *o)
  * published, with what to do.
  */
 static void
-need_reach(struct axo_torctl *c, const struct opts *o, long sgid)
+need_reach(struct axo_torctl *c, const struct axo_oopt *o, long sgid)
 {
 	struct axo_torinfo ti;
 	char who[128];
@@ -267,7 +248,7 @@ need_reach(struct axo_torctl *c, const struct opts *o, long sgid)
 }
 
 static int
-cmd_publish(const struct opts *o)
+cmd_publish(const struct axo_oopt *o)
 {
 	struct axo_torctl c;
 	struct axo_torctl_reply *r;
@@ -337,7 +318,7 @@ cmd_publish(const struct opts *o)
 /* ---- auth, unpublish ---- */
 
 static int
-cmd_auth(const struct opts *o)
+cmd_auth(const struct axo_oopt *o)
 {
 	struct axo_torctl c;
 	struct axo_torctl_reply *r;
@@ -392,7 +373,7 @@ onion_arg(const char *s, char out[AXO_ONION_ADDR_LEN + 1])
 }
 
 static int
-cmd_unpublish(const struct opts *o, const char *arg, int deauth)
+cmd_unpublish(const struct axo_oopt *o, const char *arg, int deauth)
 {
 	struct axo_torctl c;
 	struct axo_torctl_reply *r;
@@ -414,7 +395,7 @@ cmd_unpublish(const struct opts *o, const char *arg, int deauth)
 
 /* info: who the tor is, as shell lines (axo-onion(1) "info"). */
 static int
-cmd_info(const struct opts *o)
+cmd_info(const struct axo_oopt *o)
 {
 	struct axo_torctl c;
 	struct axo_torinfo ti;
@@ -436,7 +417,7 @@ cmd_info(const struct opts *o)
 /* ---- connect, serve ---- */
 
 static int
-cmd_connect(const struct opts *o, char **argv)
+cmd_connect(const struct axo_oopt *o, char **argv)
 {
 	char addr[AXO_ONION_ADDR_LEN + 7], err[512];
 	char iso[AXO_SOCKS5_ISO_LEN + 1];
@@ -445,6 +426,8 @@ cmd_connect(const struct opts *o, char **argv)
 	long left, pause;
 	int fd, rep, attempt;
 
+	if (o->passfd != -1)
+		axo_fd_need((int)o->passfd, "pass socket");
 	onion_arg(argv[0], addr);
 	strcat(addr, ".onion");
 	if (!axo_scan_uint(argv[1], 65535, &port) || port == 0)
@@ -507,7 +490,7 @@ cmd_connect(const struct opts *o, char **argv)
 }
 
 static int
-cmd_serve(const struct opts *o, char **argv)
+cmd_serve(const struct axo_oopt *o, char **argv)
 {
 	char sock[4096], tmp[4096];
 	const char *sd = o->sockdir != NULL ? o->sockdir : o->dir;
@@ -556,193 +539,19 @@ cmd_serve(const struct opts *o, char **argv)
 int
 main(int argc, char **argv)
 {
-	static const struct option lo[] = {
-		{ "help", no_argument, NULL, 'h' },
-		{ "client", no_argument, NULL, 'C' },
-		{ "insecure-disk", no_argument, NULL, 'I' },
-		{ "cookie", required_argument, NULL, 'K' },
-		{ "password-fd", required_argument, NULL, 'W' },
-		{ "pass", required_argument, NULL, 'p' },
-		{ "keep-listening", required_argument, NULL, 'l' },
-		{ NULL, 0, NULL, 0 },
-	};
-	const char *allowed, *cmd;
-	unsigned char seen[AXO_OPT_MAX];
-	struct opts o;
-	unsigned long n;
-	int ch;
+	struct axo_oopt o;
 
 	axo_init("axo-onion");
-	opterr = 0;
-	if (argc >= 2 && (strcmp(argv[1], "--help") == 0 ||
-	    strcmp(argv[1], "-h") == 0))
-		axo_oopt_help(NULL);
-	if (argc < 2)
-		usage();
-	cmd = argv[1];
-	if (strcmp(cmd, "launch") == 0) {
-		usage_line = U_LAUNCH;
-		allowed = "qCd:f:s:c:O:t:I";
-	} else if (strcmp(cmd, "publish") == 0) {
-		usage_line = U_PUBLISH;
-		allowed = "qd:D:c:v:o:a:t:KWI";
-	} else if (strcmp(cmd, "auth") == 0) {
-		usage_line = U_AUTH;
-		allowed = "c:i:KWI";
-	} else if (strcmp(cmd, "unpublish") == 0 ||
-	    strcmp(cmd, "deauth") == 0) {
-		usage_line = U_UNPUBLISH;
-		allowed = "c:KW";
-	} else if (strcmp(cmd, "info") == 0) {
-		usage_line = U_INFO;
-		allowed = "c:KW";
-	} else if (strcmp(cmd, "connect") == 0) {
-		usage_line = U_CONNECT;
-		allowed = "qs:t:p";
-	} else if (strcmp(cmd, "serve") == 0) {
-		usage_line = U_SERVE;
-		allowed = "qd:D:u:t:l";
-	} else
-		usage();
-
-	memset(&o, 0, sizeof o);
-	memset(seen, 0, sizeof seen);
-	o.pwfd = o.passfd = o.listenfd = o.addrfd = -1;
-	o.peer_uid = -1;
-	o.outfd = AXO_FD_STATE_OUT;
-	o.infd = AXO_FD_STATE_IN;
-	o.vport = 80;
-	o.owner = (unsigned long)getppid();
-	argc--;
-	argv++;
-	/* "+": options first, then operands and PROG... untouched */
-	while ((ch = getopt_long(argc, argv, "+hqd:D:u:f:s:c:O:t:v:o:a:i:p:l:",
-	    lo, NULL)) != -1) {
-		if (ch == 'h')
-			axo_oopt_help(cmd);
-		if (ch == '?')
-			axo_opt_bad(argv, "+hqd:D:u:f:s:c:O:t:v:o:a:i:p:l:", lo,
-			    usage_line);
-		if (strchr(allowed, ch) == NULL)
-			usage();
-		axo_opt_once(seen, ch, usage_line);
-		switch (ch) {
-		case 'q': axo_info_quiet(1); break;
-		case 'C': o.client = 1; break;
-		case 'I': o.insecure = 1; break;
-		case 'd': o.dir = optarg; break;
-		case 'D': o.sockdir = optarg; break;
-		case 'u':
-			if (!axo_scan_uint(optarg, 4294967294UL, &n))
-				usage();
-			o.peer_uid = (long)n;
-			break;
-		case 'f': o.torrc = optarg; break;
-		case 'K': o.cookie = optarg; break;
-		case 's':
-			if (!axo_scan_uint(optarg, 65535, &o.socks) || !o.socks)
-				usage();
-			o.have_socks = 1;
-			break;
-		case 'c':
-			/* a control socket's path, except for launch */
-			o.ctl = optarg;
-			if (optarg[0] == '/' && strcmp(cmd, "launch") != 0)
-				o.control = 1;
-			else if (!axo_scan_uint(optarg, 65535, &o.control) ||
-			    !o.control)
-				usage();
-			o.have_control = 1;
-			break;
-		case 'O':
-			if (!axo_scan_uint(optarg, 4194304, &o.owner) || !o.owner)
-				usage();
-			break;
-		case 't':
-			if (!axo_scan_uint(optarg, 86400, &o.timeout) ||
-			    !o.timeout)
-				usage();
-			o.have_timeout = 1;
-			break;
-		case 'v':
-			if (!axo_scan_uint(optarg, 65535, &o.vport) || !o.vport)
-				usage();
-			break;
-		case 'o': o.outfd = axo_opt_fd(optarg, usage_line); break;
-		case 'a': o.addrfd = axo_opt_fd(optarg, usage_line); break;
-		case 'i': o.infd = axo_opt_fd(optarg, usage_line); break;
-		case 'W': o.pwfd = axo_opt_fd(optarg, usage_line); break;
-		case 'p': o.passfd = axo_opt_fd(optarg, usage_line); break;
-		case 'l': o.listenfd = axo_opt_fd(optarg, usage_line); break;
-		}
+	axo_oopt_parse(argc, argv, &o);
+	switch (o.cmd) {
+	case AXO_OOPT_LAUNCH: return cmd_launch(&o);
+	case AXO_OOPT_PUBLISH: return cmd_publish(&o);
+	case AXO_OOPT_AUTH: return cmd_auth(&o);
+	case AXO_OOPT_UNPUBLISH: return cmd_unpublish(&o, o.args[0], 0);
+	case AXO_OOPT_DEAUTH: return cmd_unpublish(&o, o.args[0], 1);
+	case AXO_OOPT_INFO: return cmd_info(&o);
+	case AXO_OOPT_CONNECT: return cmd_connect(&o, o.args);
+	case AXO_OOPT_SERVE: break;
 	}
-	argc -= optind;
-	argv += optind;
-
-	/*
-	 * launch: ports that tor picks among the free ones, unless given;
-	 * the others: the ports of the original, server side 9054/9055,
-	 * client 9154/9155.
-	 */
-	if (!o.have_socks)
-		o.socks = o.client ? 9154 : 9054;
-	if (!o.have_control) {
-		o.control = strcmp(cmd, "auth") == 0 || o.client ? 9155 : 9055;
-		o.ctl = o.control == 9155 ? "9155" : "9055";
-	}
-	if (strcmp(cmd, "launch") == 0) {
-		if (!o.have_socks)
-			o.socks = 0;
-		if (!o.have_control)
-			o.control = 0;
-	}
-	if (strcmp(cmd, "connect") == 0 && !o.have_socks)
-		o.socks = 9154;
-
-	if (strcmp(cmd, "launch") == 0) {
-		if (argc != 0 || o.dir == NULL)
-			usage();
-		if (!o.have_timeout)
-			o.timeout = 300;
-		if (o.socks != 0 && o.socks == o.control)
-			usage();
-		return cmd_launch(&o);
-	}
-	if (strcmp(cmd, "publish") == 0) {
-		if (argc != 0 || o.dir == NULL)
-			usage();
-		if (!o.have_timeout)
-			o.timeout = 120;
-		return cmd_publish(&o);
-	}
-	if (strcmp(cmd, "auth") == 0) {
-		if (argc != 0)
-			usage();
-		return cmd_auth(&o);
-	}
-	if (strcmp(cmd, "unpublish") == 0 || strcmp(cmd, "deauth") == 0) {
-		if (argc != 1)
-			usage();
-		return cmd_unpublish(&o, argv[0], strcmp(cmd, "deauth") == 0);
-	}
-	if (strcmp(cmd, "info") == 0) {
-		if (argc != 0)
-			usage();
-		return cmd_info(&o);
-	}
-	if (strcmp(cmd, "connect") == 0) {
-		if (o.passfd == -1 ? argc < 3 : argc != 2)
-			usage();
-		if (o.passfd != -1)
-			axo_fd_need((int)o.passfd, "pass socket");
-		if (!o.have_timeout)
-			o.timeout = 120;
-		return cmd_connect(&o, argv);
-	}
-	if (argc < 1 || o.dir == NULL || o.listenfd == AXO_FD_NET_IN ||
-	    o.listenfd == AXO_FD_NET_OUT)
-		usage();
-	if (!o.have_timeout)
-		o.timeout = 600;
-	return cmd_serve(&o, argv);
+	return cmd_serve(&o, o.args);
 }
