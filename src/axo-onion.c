@@ -12,39 +12,17 @@
 #include <sodium.h>
 
 #include "axo.h"
+#include "octl.h"
 #include "onion.h"
 #include "onionsvc.h"
-#include "socks5.h"
 #include "oopt.h"
+#include "socks5.h"
 #include "torctl.h"
 #include "torinfo.h"
 #include "torproc.h"
 #include "usock.h"
 
-/* Our own protocol errors (axo-onion(1) EXIT STATUS). */
-#define EXIT_REFUSED	97	/* tor refused a command or authentication */
-#define EXIT_UNREACH	98	/* the onion could not be reached */
-#define EXIT_PROTO	99	/* tor or the proxy broke its protocol */
-
 #define SOCK_NAME	"onion.sock"
-#define PW_MAX		256
-
-/* The exit code of a torctl failure kind. */
-static int
-ctl_exit(int kind)
-{
-	switch (kind) {
-	case AXO_TORCTL_EREFUSED: return EXIT_REFUSED;
-	case AXO_TORCTL_EPROTO: return EXIT_PROTO;
-	default: return AXO_EXIT_TEMP;
-	}
-}
-
-__attribute__((noreturn)) static void
-ctl_die(struct axo_torctl *c, int kind)
-{
-	axo_die(ctl_exit(kind), "%s", c->err);
-}
 
 /*
  * The private directory: ours, mode 0700 (the unix socket and tor's
@@ -101,52 +79,6 @@ path_in(char *out, size_t outlen, const char *dir, const char *name)
 		axo_die(AXO_EXIT_USAGE, "directory name too long: %s", dir);
 }
 
-/* Reads a password of at most PW_MAX bytes from fd, without its LF. */
-static unsigned char *
-read_password(long fd, size_t *len)
-{
-	unsigned char *pw;
-	ssize_t n;
-
-	axo_fd_need((int)fd, "control password");
-	pw = axo_xmalloc(PW_MAX + 1);
-	n = axo_readall((int)fd, pw, PW_MAX + 1);
-	if (n == -1)
-		axo_diesys(AXO_EXIT_TEMP, "unable to read the control password");
-	if (n > PW_MAX)
-		axo_die(AXO_EXIT_USAGE, "control password longer than %d bytes",
-		    PW_MAX);
-	if (n > 0 && pw[n - 1] == '\n')
-		n--;
-	if (memchr(pw, '\n', (size_t)n) != NULL ||
-	    memchr(pw, '\r', (size_t)n) != NULL ||
-	    memchr(pw, '\0', (size_t)n) != NULL)
-		axo_die(AXO_EXIT_USAGE, "control password holds a line break or NUL");
-	*len = (size_t)n;
-	return pw;
-}
-
-/* Connects and authenticates to the control port, or dies. */
-static void
-ctl_open(struct axo_torctl *c, const struct axo_oopt *o, unsigned timeout_ms)
-{
-	unsigned char *pw = NULL;
-	size_t pwlen = 0;
-	int k;
-
-	if (o->pwfd >= 0)
-		pw = read_password(o->pwfd, &pwlen);
-	axo_torctl_init(c);
-	c->timeout_ms = timeout_ms;
-	if ((k = axo_torctl_open_at(c, o->ctl)) != 0)
-		ctl_die(c, k);
-	k = axo_torctl_auth(c, o->cookie, pw, pwlen);
-	if (pw != NULL)
-		axo_free(pw);
-	if (k != 0)
-		ctl_die(c, k);
-}
-
 /* ---- launch ---- */
 
 static volatile sig_atomic_t got_signal;
@@ -198,9 +130,9 @@ cmd_launch(const struct axo_oopt *o)
 			axo_say_fatal("%s", tp.err);
 			axo_hint("a port given with -s or -c is taken; without "
 			    "them tor takes free ones");
-			exit(ctl_exit(k));
+			exit(axo_octl_exit(k));
 		}
-		axo_die(k == AXO_TORPROC_ESIG ? 128 + got_signal : ctl_exit(k),
+		axo_die(k == AXO_TORPROC_ESIG ? 128 + got_signal : axo_octl_exit(k),
 		    "%s", tp.err);
 	}
 	axo_torproc_env(&tp, text, sizeof text);
@@ -230,7 +162,7 @@ need_reach(struct axo_torctl *c, const struct axo_oopt *o, long sgid)
 	int k;
 
 	if ((k = axo_torinfo_get(c, &ti)) != 0)
-		ctl_die(c, k);
+		axo_octl_die(c, k);
 	if (ti.uid < 0 || ti.uid == (long)geteuid())
 		return;
 	if (ti.user[0] != '\0')
@@ -276,10 +208,10 @@ cmd_publish(const struct axo_oopt *o)
 
 	/* The client-auth key pair: x25519 (rend-spec-v3 §2.5.1.2, §B). */
 	crypto_box_keypair(pk, sk);
-	ctl_open(&c, o, o->timeout * 1000);
+	axo_octl_open(&c, o->ctl, o->cookie, o->pwfd, o->timeout * 1000);
 	need_reach(&c, o, sgid);
 	if ((k = axo_onionsvc_add(&s, &c, r, o->vport, sock, pk)) != 0)
-		ctl_die(&c, k);
+		axo_octl_die(&c, k);
 	axo_info("onion %s.onion added", s.addr);
 	/*
 	 * -a: the address at once, for a caller that must take the onion
@@ -301,7 +233,7 @@ cmd_publish(const struct axo_oopt *o)
 		    "(%d uploads tried, %d failed)", o->timeout, s.uploads,
 		    s.failed);
 	if (k != 0)
-		ctl_die(&c, k);
+		axo_octl_die(&c, k);
 	axo_onionsvc_done(&c, r);
 	axo_torctl_close(&c);
 	axo_info("published in %.1f s", (long)(axo_clock_ms() - t0) / 1000.0);
@@ -341,12 +273,12 @@ cmd_auth(const struct axo_oopt *o)
 	    !axo_onion_cred_parse(buf, (size_t)n, addr, b64, sk))
 		axo_die(AXO_EXIT_STATE, "fd %lu is not a credential record",
 		    o->infd);
-	ctl_open(&c, o, 30000);
+	axo_octl_open(&c, o->ctl, o->cookie, o->pwfd, 30000);
 	/* Not Permanent: the key stays in tor's memory only (§3.30). */
 	snprintf(cmd, 256, "ONION_CLIENT_AUTH_ADD %s x25519:%s", addr, b64);
 	k = axo_torctl_cmd(&c, cmd, r);
 	if (k != 0)
-		ctl_die(&c, k);
+		axo_octl_die(&c, k);
 	axo_torctl_close(&c);
 	axo_free(r);
 	axo_free(cmd);
@@ -382,12 +314,12 @@ cmd_unpublish(const struct axo_oopt *o, const char *arg, int deauth)
 
 	onion_arg(arg, addr);
 	r = axo_xmalloc(sizeof *r);
-	ctl_open(&c, o, 30000);
+	axo_octl_open(&c, o->ctl, o->cookie, o->pwfd, 30000);
 	/* deauth: the client key that auth gave tor (§3.31) */
 	snprintf(cmd, sizeof cmd, deauth ? "ONION_CLIENT_AUTH_REMOVE %s" :
 	    "DEL_ONION %s", addr);
 	if ((k = axo_torctl_cmd(&c, cmd, r)) != 0)
-		ctl_die(&c, k);
+		axo_octl_die(&c, k);
 	axo_torctl_close(&c);
 	axo_free(r);
 	return 0;
@@ -402,9 +334,9 @@ cmd_info(const struct axo_oopt *o)
 	char text[512];
 	int k;
 
-	ctl_open(&c, o, 30000);
+	axo_octl_open(&c, o->ctl, o->cookie, o->pwfd, 30000);
 	if ((k = axo_torinfo_get(&c, &ti)) != 0)
-		ctl_die(&c, k);
+		axo_octl_die(&c, k);
 	axo_torctl_close(&c);
 	snprintf(text, sizeof text, "TOR_VERSION=%s\nTOR_PID=%ld\n"
 	    "TOR_USER=%s\nTOR_UID=%ld\nTOR_GID=%ld\nTOR_SOCKS_PORT=%lu\n",
@@ -449,7 +381,7 @@ cmd_connect(const struct axo_oopt *o, char **argv)
 		if (fd != -1)
 			break;
 		if (rep == -2)
-			axo_die(EXIT_PROTO, "%s", err);
+			axo_die(AXO_OCTL_EXIT_PROTO, "%s", err);
 		if (rep == AXO_SOCKS5_STALL) {
 			left = (long)o->timeout * 1000 -
 			    (long)(axo_clock_ms() - t0);
@@ -469,11 +401,11 @@ cmd_connect(const struct axo_oopt *o, char **argv)
 		 * virtual port (0x05) and client-auth errors are definite.
 		 */
 		if (!axo_socks5_retryable(rep) && rep != 0x01)
-			axo_die(EXIT_UNREACH, "%s", err);
+			axo_die(AXO_OCTL_EXIT_UNREACH, "%s", err);
 		pause = attempt < 4 ? 250L * attempt : 1000;
 		left = (long)o->timeout * 1000 - (long)(axo_clock_ms() - t0);
 		if (left <= pause)
-			axo_die(EXIT_UNREACH, "onion not reachable within %lu s: %s",
+			axo_die(AXO_OCTL_EXIT_UNREACH, "onion not reachable within %lu s: %s",
 			    o->timeout, err);
 		axo_info("attempt %d: %s; retrying", attempt, err);
 		axo_sleep_ms(pause);
