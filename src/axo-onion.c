@@ -5,14 +5,13 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <sys/un.h>
 #include <unistd.h>
 
 #include <sodium.h>
 
 #include "axo.h"
 #include "octl.h"
+#include "odir.h"
 #include "onion.h"
 #include "onionsvc.h"
 #include "oopt.h"
@@ -23,61 +22,6 @@
 #include "usock.h"
 
 #define SOCK_NAME	"onion.sock"
-
-/*
- * The private directory: ours, mode 0700 (the unix socket and tor's
- * cookie live there), on tmpfs unless --insecure-disk, and a name that
- * Port=VPORT,unix:PATH keeps as one word of ADD_ONION (§3.27).
- */
-static void
-check_dir(const char *dir, int insecure)
-{
-	size_t i;
-
-	axo_dir_need_private(dir, insecure);
-	for (i = 0; dir[i] != '\0'; i++)
-		if (!((dir[i] >= 'a' && dir[i] <= 'z') ||
-		    (dir[i] >= 'A' && dir[i] <= 'Z') ||
-		    (dir[i] >= '0' && dir[i] <= '9') ||
-		    strchr("/._-+", dir[i]) != NULL))
-			axo_die(AXO_EXIT_USAGE,
-			    "directory %s: only letters, digits and /._-+ please",
-			    dir);
-}
-
-/*
- * The socket's directory for a tor of another user (-D): ours, a real
- * directory, its group the one tor runs in, mode 0750 or tighter: tor's
- * group may enter it, nobody else, and nobody but us may write in it.
- * Returns its group.
- */
-static long
-check_sockdir(const char *dir)
-{
-	struct stat st;
-	size_t i;
-
-	if (lstat(dir, &st) == -1)
-		axo_diesys(AXO_EXIT_USAGE, "socket directory %s", dir);
-	if (!S_ISDIR(st.st_mode) || st.st_uid != geteuid() ||
-	    (st.st_mode & 0027) != 0)
-		axo_die(AXO_EXIT_USAGE, "socket directory %s must be ours, "
-		    "mode 0750 or tighter", dir);
-	for (i = 0; dir[i] != '\0'; i++)
-		if (strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-		    "0123456789/._-+", dir[i]) == NULL)
-			axo_die(AXO_EXIT_USAGE,
-			    "directory %s: only letters, digits and /._-+ please",
-			    dir);
-	return (long)st.st_gid;
-}
-
-static void
-path_in(char *out, size_t outlen, const char *dir, const char *name)
-{
-	if ((size_t)snprintf(out, outlen, "%s/%s", dir, name) >= outlen)
-		axo_die(AXO_EXIT_USAGE, "directory name too long: %s", dir);
-}
 
 /* ---- launch ---- */
 
@@ -108,7 +52,7 @@ cmd_launch(const struct axo_oopt *o)
 	char text[8192];
 	int k;
 
-	check_dir(o->dir, o->insecure);
+	axo_odir_check(o->dir, o->insecure);
 	axo_torproc_init(&tp, o->dir);
 	tp.socks = o->socks;
 	tp.control = o->control;
@@ -148,59 +92,26 @@ cmd_launch(const struct axo_oopt *o)
 
 /* ---- publish ---- */
 
-/*
- * A tor that runs as another user (Debian's debian-tor) cannot enter our
- * 0700 private directory: it would refuse every connection to the onion
- * (a client sees "host unreachable").  Said now, before anything is
- * published, with what to do.
- */
-static void
-need_reach(struct axo_torctl *c, const struct axo_oopt *o, long sgid)
-{
-	struct axo_torinfo ti;
-	char who[128];
-	int k;
-
-	if ((k = axo_torinfo_get(c, &ti)) != 0)
-		axo_octl_die(c, k);
-	if (ti.uid < 0 || ti.uid == (long)geteuid())
-		return;
-	if (ti.user[0] != '\0')
-		snprintf(who, sizeof who, "%s (uid %ld)", ti.user, ti.uid);
-	else
-		snprintf(who, sizeof who, "uid %ld", ti.uid);
-	if (o->sockdir == NULL)
-		axo_die(AXO_EXIT_USAGE, "tor runs as %s and cannot reach a socket "
-		    "in %s: give -D, a directory of tor's group (gid %ld), mode "
-		    "0750", who, o->dir, ti.gid);
-	if (sgid != ti.gid)
-		axo_die(AXO_EXIT_USAGE, "tor runs as %s: socket directory %s "
-		    "must be of its group, gid %ld (it is %ld)", who, o->sockdir,
-		    ti.gid, sgid);
-}
-
 static int
 cmd_publish(const struct axo_oopt *o)
 {
 	struct axo_torctl c;
 	struct axo_torctl_reply *r;
 	struct axo_onionsvc s;
+	struct axo_torinfo ti;
 	long long t0;
 	long sgid;
 	char sock[4096], *rec;
 	unsigned char *sk, pk[32];
 	int k;
 
-	check_dir(o->dir, o->insecure);
+	axo_odir_check(o->dir, o->insecure);
 	axo_fd_need_tmpfs((int)o->outfd, "credential record", o->insecure);
 	if (o->addrfd != -1)
 		axo_fd_need((int)o->addrfd, "address");
-	sgid = o->sockdir != NULL ? check_sockdir(o->sockdir) : -1;
-	path_in(sock, sizeof sock, o->sockdir != NULL ? o->sockdir : o->dir,
-	    SOCK_NAME);
-	if (strlen(sock) >= sizeof ((struct sockaddr_un *)0)->sun_path)
-		axo_die(AXO_EXIT_USAGE, "directory name too long for a socket: %s",
-		    o->sockdir != NULL ? o->sockdir : o->dir);
+	sgid = o->sockdir != NULL ? axo_odir_check_sock(o->sockdir) : -1;
+	axo_odir_sock(sock, sizeof sock, o->sockdir != NULL ? o->sockdir :
+	    o->dir, SOCK_NAME);
 	t0 = axo_clock_ms();
 	r = axo_xmalloc(sizeof *r);
 	sk = axo_xmalloc(32);
@@ -209,7 +120,10 @@ cmd_publish(const struct axo_oopt *o)
 	/* The client-auth key pair: x25519 (rend-spec-v3 §2.5.1.2, §B). */
 	crypto_box_keypair(pk, sk);
 	axo_octl_open(&c, o->ctl, o->cookie, o->pwfd, o->timeout * 1000);
-	need_reach(&c, o, sgid);
+	/* a tor of another user must reach the socket: said first */
+	if ((k = axo_torinfo_get(&c, &ti)) != 0)
+		axo_octl_die(&c, k);
+	axo_odir_need_reach(&ti, o->dir, o->sockdir, sgid);
 	if ((k = axo_onionsvc_add(&s, &c, r, o->vport, sock, pk)) != 0)
 		axo_octl_die(&c, k);
 	axo_info("onion %s.onion added", s.addr);
@@ -429,14 +343,12 @@ cmd_serve(const struct axo_oopt *o, char **argv)
 	long sgid = -1;
 	int lfd, fd;
 
-	check_dir(o->dir, o->insecure);
+	axo_odir_check(o->dir, o->insecure);
 	if (o->sockdir != NULL)
-		sgid = check_sockdir(o->sockdir);
-	path_in(sock, sizeof sock, sd, SOCK_NAME);
-	path_in(tmp, sizeof tmp, sd, SOCK_NAME ".new");
-	if (strlen(tmp) >= sizeof ((struct sockaddr_un *)0)->sun_path)
-		axo_die(AXO_EXIT_USAGE, "directory name too long for a socket: %s",
-		    sd);
+		sgid = axo_odir_check_sock(o->sockdir);
+	/* the longer first: its words, as the socket's would be */
+	axo_odir_sock(tmp, sizeof tmp, sd, SOCK_NAME ".new");
+	axo_odir_sock(sock, sizeof sock, sd, SOCK_NAME);
 	lfd = axo_usock_listen(tmp, sock, sgid);
 	/* at its fd from the start, where no connection can land */
 	if (o->listenfd != -1 && lfd != (int)o->listenfd) {
