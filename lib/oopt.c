@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "axo.h"
+#include "onion.h"
 #include "oopt.h"
 
 #define O_Q "-q                        no progress lines"
@@ -322,4 +323,18 @@ axo_oopt_parse(int argc, char **argv, struct axo_oopt *o)
 	o->nargs = argc - optind;
 	ports(o);
 	operands(o);
+}
+
+void
+axo_oopt_addr(const char *s, char out[AXO_ONION_ADDR_LEN + 1])
+{
+	size_t l = strlen(s);
+
+	if (l == AXO_ONION_ADDR_LEN + 6 && strcmp(s + AXO_ONION_ADDR_LEN,
+	    ".onion") == 0)
+		l = AXO_ONION_ADDR_LEN;
+	if (!axo_onion_addr_ok(s, l))
+		axo_die(AXO_EXIT_USAGE, "not a v3 onion address: %.80s", s);
+	memcpy(out, s, AXO_ONION_ADDR_LEN);
+	out[AXO_ONION_ADDR_LEN] = '\0';
 }

@@ -3,6 +3,8 @@
 #ifndef AXO_OOPT_H
 #define AXO_OOPT_H
 
+#include "onion.h"
+
 #define U_LAUNCH "axo-onion launch [-q] [--client] -d DIR [-f TORRC] " \
 	"[-s SOCKSPORT] [-c CONTROLPORT] [-O PID] [-t SECONDS] [--insecure-disk]"
 #define U_PUBLISH "axo-onion publish [-q] -d DIR [-D SOCKDIR] " \
@@ -60,6 +62,13 @@ struct axo_oopt {
  * port 9154; launch's are free ones (0).
  */
 void axo_oopt_parse(int argc, char **argv, struct axo_oopt *o);
+
+/*
+ * axo_oopt_addr: an ADDR operand, a v3 address with or without
+ * ".onion", the bare address (56 characters and a NUL) into out; else
+ * "not a v3 onion address: ADDR", exit 100.
+ */
+void axo_oopt_addr(const char *s, char out[AXO_ONION_ADDR_LEN + 1]);
 
 /*
  * axo_oopt_help: "axo-onion CMD --help" prints CMD's usage line and its

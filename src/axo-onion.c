@@ -203,21 +203,6 @@ cmd_auth(const struct axo_oopt *o)
 	return 0;
 }
 
-/* ADDR or ADDR.onion, a v3 address: the bare address into out. */
-static void
-onion_arg(const char *s, char out[AXO_ONION_ADDR_LEN + 1])
-{
-	size_t l = strlen(s);
-
-	if (l == AXO_ONION_ADDR_LEN + 6 && strcmp(s + AXO_ONION_ADDR_LEN,
-	    ".onion") == 0)
-		l = AXO_ONION_ADDR_LEN;
-	if (!axo_onion_addr_ok(s, l))
-		axo_die(AXO_EXIT_USAGE, "not a v3 onion address: %.80s", s);
-	memcpy(out, s, AXO_ONION_ADDR_LEN);
-	out[AXO_ONION_ADDR_LEN] = '\0';
-}
-
 static int
 cmd_unpublish(const struct axo_oopt *o, const char *arg, int deauth)
 {
@@ -226,7 +211,7 @@ cmd_unpublish(const struct axo_oopt *o, const char *arg, int deauth)
 	char addr[AXO_ONION_ADDR_LEN + 1], cmd[128];
 	int k;
 
-	onion_arg(arg, addr);
+	axo_oopt_addr(arg, addr);
 	r = axo_xmalloc(sizeof *r);
 	axo_octl_open(&c, o->ctl, o->cookie, o->pwfd, 30000);
 	/* deauth: the client key that auth gave tor (§3.31) */
@@ -274,7 +259,7 @@ cmd_connect(const struct axo_oopt *o, char **argv)
 
 	if (o->passfd != -1)
 		axo_fd_need((int)o->passfd, "pass socket");
-	onion_arg(argv[0], addr);
+	axo_oopt_addr(argv[0], addr);
 	strcat(addr, ".onion");
 	if (!axo_scan_uint(argv[1], 65535, &port) || port == 0)
 		axo_die(AXO_EXIT_USAGE, "not a port: %.20s", argv[1]);
