@@ -34,7 +34,7 @@ enum axo_oopt_cmd {
  * 4); ctl is -c as given, or the default control port's number as a
  * string, control its number (1 for a control socket's path); timeout
  * is -t or the subcommand's default (launch 300, publish and connect
- * 120, serve 600; auth, unpublish, deauth and info take none).
+ * 120, serve 600; auth, unpublish, deauth and info take none: 0).
  */
 struct axo_oopt {
 	enum axo_oopt_cmd cmd;
@@ -56,7 +56,7 @@ struct axo_oopt {
  * the number of operands the subcommand takes, -d where it is needed,
  * launch's two ports apart, serve's -l not fd 6 or 7.  -q takes effect
  * at once (axo_info_quiet).  Anything else is the subcommand's usage
- * line (or, before one is known, every subcommand's), exit 100; -h and
+ * line (or, before one is known, U_ALL), exit 100; -h and
  * --help are axo_oopt_help.  Ports left out are the original's: server
  * side 9054/9055, client (--client, auth) 9154/9155, connect's SOCKS
  * port 9154; launch's are free ones (0).
