@@ -2,169 +2,26 @@
 /* axo-onion: tor for axotor: launch, publish, auth, connect, serve. */
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <sys/un.h>
 #include <unistd.h>
 
 #include <sodium.h>
 
 #include "axo.h"
+#include "octl.h"
+#include "odir.h"
 #include "onion.h"
 #include "onionsvc.h"
+#include "oopt.h"
 #include "socks5.h"
 #include "torctl.h"
-#include "oopt.h"
 #include "torinfo.h"
 #include "torproc.h"
 #include "usock.h"
 
-/* Our own protocol errors (axo-onion(1) EXIT STATUS). */
-#define EXIT_REFUSED	97	/* tor refused a command or authentication */
-#define EXIT_UNREACH	98	/* the onion could not be reached */
-#define EXIT_PROTO	99	/* tor or the proxy broke its protocol */
-
 #define SOCK_NAME	"onion.sock"
-#define PW_MAX		256
-
-static const char *usage_line = U_ALL;
-
-struct opts {
-	const char *dir, *sockdir, *torrc, *cookie;
-	const char *ctl;		/* -c: a port or a control socket */
-	long peer_uid;
-	unsigned long socks, control, owner, timeout, vport, outfd, infd;
-	long pwfd, passfd, listenfd, addrfd;
-	int client, insecure;
-	int have_socks, have_control, have_timeout;
-};
-
-__attribute__((noreturn)) static void
-usage(void)
-{
-	axo_usage(usage_line);
-}
-
-/* The exit code of a torctl failure kind. */
-static int
-ctl_exit(int kind)
-{
-	switch (kind) {
-	case AXO_TORCTL_EREFUSED: return EXIT_REFUSED;
-	case AXO_TORCTL_EPROTO: return EXIT_PROTO;
-	default: return AXO_EXIT_TEMP;
-	}
-}
-
-__attribute__((noreturn)) static void
-ctl_die(struct axo_torctl *c, int kind)
-{
-	axo_die(ctl_exit(kind), "%s", c->err);
-}
-
-/*
- * The private directory: ours, mode 0700 (the unix socket and tor's
- * cookie live there), on tmpfs unless --insecure-disk, and a name that
- * Port=VPORT,unix:PATH keeps as one word of ADD_ONION (§3.27).
- */
-static void
-check_dir(const char *dir, int insecure)
-{
-	size_t i;
-
-	axo_dir_need_private(dir, insecure);
-	for (i = 0; dir[i] != '\0'; i++)
-		if (!((dir[i] >= 'a' && dir[i] <= 'z') ||
-		    (dir[i] >= 'A' && dir[i] <= 'Z') ||
-		    (dir[i] >= '0' && dir[i] <= '9') ||
-		    strchr("/._-+", dir[i]) != NULL))
-			axo_die(AXO_EXIT_USAGE,
-			    "directory %s: only letters, digits and /._-+ please",
-			    dir);
-}
-
-/*
- * The socket's directory for a tor of another user (-D): ours, a real
- * directory, its group the one tor runs in, mode 0750 or tighter: tor's
- * group may enter it, nobody else, and nobody but us may write in it.
- * Returns its group.
- */
-static long
-check_sockdir(const char *dir)
-{
-	struct stat st;
-	size_t i;
-
-	if (lstat(dir, &st) == -1)
-		axo_diesys(AXO_EXIT_USAGE, "socket directory %s", dir);
-	if (!S_ISDIR(st.st_mode) || st.st_uid != geteuid() ||
-	    (st.st_mode & 0027) != 0)
-		axo_die(AXO_EXIT_USAGE, "socket directory %s must be ours, "
-		    "mode 0750 or tighter", dir);
-	for (i = 0; dir[i] != '\0'; i++)
-		if (strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-		    "0123456789/._-+", dir[i]) == NULL)
-			axo_die(AXO_EXIT_USAGE,
-			    "directory %s: only letters, digits and /._-+ please",
-			    dir);
-	return (long)st.st_gid;
-}
-
-static void
-path_in(char *out, size_t outlen, const char *dir, const char *name)
-{
-	if ((size_t)snprintf(out, outlen, "%s/%s", dir, name) >= outlen)
-		axo_die(AXO_EXIT_USAGE, "directory name too long: %s", dir);
-}
-
-/* Reads a password of at most PW_MAX bytes from fd, without its LF. */
-static unsigned char *
-read_password(long fd, size_t *len)
-{
-	unsigned char *pw;
-	ssize_t n;
-
-	axo_fd_need((int)fd, "control password");
-	pw = axo_xmalloc(PW_MAX + 1);
-	n = axo_readall((int)fd, pw, PW_MAX + 1);
-	if (n == -1)
-		axo_diesys(AXO_EXIT_TEMP, "unable to read the control password");
-	if (n > PW_MAX)
-		axo_die(AXO_EXIT_USAGE, "control password longer than %d bytes",
-		    PW_MAX);
-	if (n > 0 && pw[n - 1] == '\n')
-		n--;
-	if (memchr(pw, '\n', (size_t)n) != NULL ||
-	    memchr(pw, '\r', (size_t)n) != NULL ||
-	    memchr(pw, '\0', (size_t)n) != NULL)
-		axo_die(AXO_EXIT_USAGE, "control password holds a line break or NUL");
-	*len = (size_t)n;
-	return pw;
-}
-
-/* Connects and authenticates to the control port, or dies. */
-static void
-ctl_open(struct axo_torctl *c, const struct opts *o, unsigned timeout_ms)
-{
-	unsigned char *pw = NULL;
-	size_t pwlen = 0;
-	int k;
-
-	if (o->pwfd >= 0)
-		pw = read_password(o->pwfd, &pwlen);
-	axo_torctl_init(c);
-	c->timeout_ms = timeout_ms;
-	if ((k = axo_torctl_open_at(c, o->ctl)) != 0)
-		ctl_die(c, k);
-	k = axo_torctl_auth(c, o->cookie, pw, pwlen);
-	if (pw != NULL)
-		axo_free(pw);
-	if (k != 0)
-		ctl_die(c, k);
-}
 
 /* ---- launch ---- */
 
@@ -188,14 +45,14 @@ launch_diesys(struct axo_torproc *tp, const char *what)
 }
 
 static int
-cmd_launch(const struct opts *o)
+cmd_launch(const struct axo_oopt *o)
 {
 	static struct axo_torproc tp;
 	struct sigaction sa;
 	char text[8192];
 	int k;
 
-	check_dir(o->dir, o->insecure);
+	axo_odir_check(o->dir, o->insecure);
 	axo_torproc_init(&tp, o->dir);
 	tp.socks = o->socks;
 	tp.control = o->control;
@@ -217,9 +74,9 @@ cmd_launch(const struct opts *o)
 			axo_say_fatal("%s", tp.err);
 			axo_hint("a port given with -s or -c is taken; without "
 			    "them tor takes free ones");
-			exit(ctl_exit(k));
+			exit(axo_octl_exit(k));
 		}
-		axo_die(k == AXO_TORPROC_ESIG ? 128 + got_signal : ctl_exit(k),
+		axo_die(k == AXO_TORPROC_ESIG ? 128 + got_signal : axo_octl_exit(k),
 		    "%s", tp.err);
 	}
 	axo_torproc_env(&tp, text, sizeof text);
@@ -235,59 +92,26 @@ cmd_launch(const struct opts *o)
 
 /* ---- publish ---- */
 
-/*
- * A tor that runs as another user (Debian's debian-tor) cannot enter our
- * 0700 private directory: it would refuse every connection to the onion
- * (a client sees "host unreachable").  Said now, before anything is
- * published, with what to do.
- */
-static void
-need_reach(struct axo_torctl *c, const struct opts *o, long sgid)
-{
-	struct axo_torinfo ti;
-	char who[128];
-	int k;
-
-	if ((k = axo_torinfo_get(c, &ti)) != 0)
-		ctl_die(c, k);
-	if (ti.uid < 0 || ti.uid == (long)geteuid())
-		return;
-	if (ti.user[0] != '\0')
-		snprintf(who, sizeof who, "%s (uid %ld)", ti.user, ti.uid);
-	else
-		snprintf(who, sizeof who, "uid %ld", ti.uid);
-	if (o->sockdir == NULL)
-		axo_die(AXO_EXIT_USAGE, "tor runs as %s and cannot reach a socket "
-		    "in %s: give -D, a directory of tor's group (gid %ld), mode "
-		    "0750", who, o->dir, ti.gid);
-	if (sgid != ti.gid)
-		axo_die(AXO_EXIT_USAGE, "tor runs as %s: socket directory %s "
-		    "must be of its group, gid %ld (it is %ld)", who, o->sockdir,
-		    ti.gid, sgid);
-}
-
 static int
-cmd_publish(const struct opts *o)
+cmd_publish(const struct axo_oopt *o)
 {
 	struct axo_torctl c;
 	struct axo_torctl_reply *r;
 	struct axo_onionsvc s;
+	struct axo_torinfo ti;
 	long long t0;
 	long sgid;
 	char sock[4096], *rec;
 	unsigned char *sk, pk[32];
 	int k;
 
-	check_dir(o->dir, o->insecure);
+	axo_odir_check(o->dir, o->insecure);
 	axo_fd_need_tmpfs((int)o->outfd, "credential record", o->insecure);
 	if (o->addrfd != -1)
 		axo_fd_need((int)o->addrfd, "address");
-	sgid = o->sockdir != NULL ? check_sockdir(o->sockdir) : -1;
-	path_in(sock, sizeof sock, o->sockdir != NULL ? o->sockdir : o->dir,
-	    SOCK_NAME);
-	if (strlen(sock) >= sizeof ((struct sockaddr_un *)0)->sun_path)
-		axo_die(AXO_EXIT_USAGE, "directory name too long for a socket: %s",
-		    o->sockdir != NULL ? o->sockdir : o->dir);
+	sgid = o->sockdir != NULL ? axo_odir_check_sock(o->sockdir) : -1;
+	axo_odir_sock(sock, sizeof sock, o->sockdir != NULL ? o->sockdir :
+	    o->dir, SOCK_NAME);
 	t0 = axo_clock_ms();
 	r = axo_xmalloc(sizeof *r);
 	sk = axo_xmalloc(32);
@@ -295,10 +119,13 @@ cmd_publish(const struct opts *o)
 
 	/* The client-auth key pair: x25519 (rend-spec-v3 §2.5.1.2, §B). */
 	crypto_box_keypair(pk, sk);
-	ctl_open(&c, o, o->timeout * 1000);
-	need_reach(&c, o, sgid);
+	axo_octl_open(&c, o->ctl, o->cookie, o->pwfd, o->timeout * 1000);
+	/* a tor of another user must reach the socket: said first */
+	if ((k = axo_torinfo_get(&c, &ti)) != 0)
+		axo_octl_die(&c, k);
+	axo_odir_need_reach(&ti, o->dir, o->sockdir, sgid);
 	if ((k = axo_onionsvc_add(&s, &c, r, o->vport, sock, pk)) != 0)
-		ctl_die(&c, k);
+		axo_octl_die(&c, k);
 	axo_info("onion %s.onion added", s.addr);
 	/*
 	 * -a: the address at once, for a caller that must take the onion
@@ -320,7 +147,7 @@ cmd_publish(const struct opts *o)
 		    "(%d uploads tried, %d failed)", o->timeout, s.uploads,
 		    s.failed);
 	if (k != 0)
-		ctl_die(&c, k);
+		axo_octl_die(&c, k);
 	axo_onionsvc_done(&c, r);
 	axo_torctl_close(&c);
 	axo_info("published in %.1f s", (long)(axo_clock_ms() - t0) / 1000.0);
@@ -337,7 +164,7 @@ cmd_publish(const struct opts *o)
 /* ---- auth, unpublish ---- */
 
 static int
-cmd_auth(const struct opts *o)
+cmd_auth(const struct axo_oopt *o)
 {
 	struct axo_torctl c;
 	struct axo_torctl_reply *r;
@@ -360,12 +187,12 @@ cmd_auth(const struct opts *o)
 	    !axo_onion_cred_parse(buf, (size_t)n, addr, b64, sk))
 		axo_die(AXO_EXIT_STATE, "fd %lu is not a credential record",
 		    o->infd);
-	ctl_open(&c, o, 30000);
+	axo_octl_open(&c, o->ctl, o->cookie, o->pwfd, 30000);
 	/* Not Permanent: the key stays in tor's memory only (§3.30). */
 	snprintf(cmd, 256, "ONION_CLIENT_AUTH_ADD %s x25519:%s", addr, b64);
 	k = axo_torctl_cmd(&c, cmd, r);
 	if (k != 0)
-		ctl_die(&c, k);
+		axo_octl_die(&c, k);
 	axo_torctl_close(&c);
 	axo_free(r);
 	axo_free(cmd);
@@ -376,37 +203,22 @@ cmd_auth(const struct opts *o)
 	return 0;
 }
 
-/* ADDR or ADDR.onion, a v3 address: the bare address into out. */
-static void
-onion_arg(const char *s, char out[AXO_ONION_ADDR_LEN + 1])
-{
-	size_t l = strlen(s);
-
-	if (l == AXO_ONION_ADDR_LEN + 6 && strcmp(s + AXO_ONION_ADDR_LEN,
-	    ".onion") == 0)
-		l = AXO_ONION_ADDR_LEN;
-	if (!axo_onion_addr_ok(s, l))
-		axo_die(AXO_EXIT_USAGE, "not a v3 onion address: %.80s", s);
-	memcpy(out, s, AXO_ONION_ADDR_LEN);
-	out[AXO_ONION_ADDR_LEN] = '\0';
-}
-
 static int
-cmd_unpublish(const struct opts *o, const char *arg, int deauth)
+cmd_unpublish(const struct axo_oopt *o, const char *arg, int deauth)
 {
 	struct axo_torctl c;
 	struct axo_torctl_reply *r;
 	char addr[AXO_ONION_ADDR_LEN + 1], cmd[128];
 	int k;
 
-	onion_arg(arg, addr);
+	axo_oopt_addr(arg, addr);
 	r = axo_xmalloc(sizeof *r);
-	ctl_open(&c, o, 30000);
+	axo_octl_open(&c, o->ctl, o->cookie, o->pwfd, 30000);
 	/* deauth: the client key that auth gave tor (§3.31) */
 	snprintf(cmd, sizeof cmd, deauth ? "ONION_CLIENT_AUTH_REMOVE %s" :
 	    "DEL_ONION %s", addr);
 	if ((k = axo_torctl_cmd(&c, cmd, r)) != 0)
-		ctl_die(&c, k);
+		axo_octl_die(&c, k);
 	axo_torctl_close(&c);
 	axo_free(r);
 	return 0;
@@ -414,16 +226,16 @@ cmd_unpublish(const struct opts *o, const char *arg, int deauth)
 
 /* info: who the tor is, as shell lines (axo-onion(1) "info"). */
 static int
-cmd_info(const struct opts *o)
+cmd_info(const struct axo_oopt *o)
 {
 	struct axo_torctl c;
 	struct axo_torinfo ti;
 	char text[512];
 	int k;
 
-	ctl_open(&c, o, 30000);
+	axo_octl_open(&c, o->ctl, o->cookie, o->pwfd, 30000);
 	if ((k = axo_torinfo_get(&c, &ti)) != 0)
-		ctl_die(&c, k);
+		axo_octl_die(&c, k);
 	axo_torctl_close(&c);
 	snprintf(text, sizeof text, "TOR_VERSION=%s\nTOR_PID=%ld\n"
 	    "TOR_USER=%s\nTOR_UID=%ld\nTOR_GID=%ld\nTOR_SOCKS_PORT=%lu\n",
@@ -436,7 +248,7 @@ cmd_info(const struct opts *o)
 /* ---- connect, serve ---- */
 
 static int
-cmd_connect(const struct opts *o, char **argv)
+cmd_connect(const struct axo_oopt *o, char **argv)
 {
 	char addr[AXO_ONION_ADDR_LEN + 7], err[512];
 	char iso[AXO_SOCKS5_ISO_LEN + 1];
@@ -445,7 +257,9 @@ cmd_connect(const struct opts *o, char **argv)
 	long left, pause;
 	int fd, rep, attempt;
 
-	onion_arg(argv[0], addr);
+	if (o->passfd != -1)
+		axo_fd_need((int)o->passfd, "pass socket");
+	axo_oopt_addr(argv[0], addr);
 	strcat(addr, ".onion");
 	if (!axo_scan_uint(argv[1], 65535, &port) || port == 0)
 		axo_die(AXO_EXIT_USAGE, "not a port: %.20s", argv[1]);
@@ -466,7 +280,7 @@ cmd_connect(const struct opts *o, char **argv)
 		if (fd != -1)
 			break;
 		if (rep == -2)
-			axo_die(EXIT_PROTO, "%s", err);
+			axo_die(AXO_OCTL_EXIT_PROTO, "%s", err);
 		if (rep == AXO_SOCKS5_STALL) {
 			left = (long)o->timeout * 1000 -
 			    (long)(axo_clock_ms() - t0);
@@ -486,11 +300,11 @@ cmd_connect(const struct opts *o, char **argv)
 		 * virtual port (0x05) and client-auth errors are definite.
 		 */
 		if (!axo_socks5_retryable(rep) && rep != 0x01)
-			axo_die(EXIT_UNREACH, "%s", err);
+			axo_die(AXO_OCTL_EXIT_UNREACH, "%s", err);
 		pause = attempt < 4 ? 250L * attempt : 1000;
 		left = (long)o->timeout * 1000 - (long)(axo_clock_ms() - t0);
 		if (left <= pause)
-			axo_die(EXIT_UNREACH, "onion not reachable within %lu s: %s",
+			axo_die(AXO_OCTL_EXIT_UNREACH, "onion not reachable within %lu s: %s",
 			    o->timeout, err);
 		axo_info("attempt %d: %s; retrying", attempt, err);
 		axo_sleep_ms(pause);
@@ -507,21 +321,19 @@ cmd_connect(const struct opts *o, char **argv)
 }
 
 static int
-cmd_serve(const struct opts *o, char **argv)
+cmd_serve(const struct axo_oopt *o, char **argv)
 {
 	char sock[4096], tmp[4096];
 	const char *sd = o->sockdir != NULL ? o->sockdir : o->dir;
 	long sgid = -1;
 	int lfd, fd;
 
-	check_dir(o->dir, o->insecure);
+	axo_odir_check(o->dir, o->insecure);
 	if (o->sockdir != NULL)
-		sgid = check_sockdir(o->sockdir);
-	path_in(sock, sizeof sock, sd, SOCK_NAME);
-	path_in(tmp, sizeof tmp, sd, SOCK_NAME ".new");
-	if (strlen(tmp) >= sizeof ((struct sockaddr_un *)0)->sun_path)
-		axo_die(AXO_EXIT_USAGE, "directory name too long for a socket: %s",
-		    sd);
+		sgid = axo_odir_check_sock(o->sockdir);
+	/* the longer first: its words, as the socket's would be */
+	axo_odir_sock(tmp, sizeof tmp, sd, SOCK_NAME ".new");
+	axo_odir_sock(sock, sizeof sock, sd, SOCK_NAME);
 	lfd = axo_usock_listen(tmp, sock, sgid);
 	/* at its fd from the start, where no connection can land */
 	if (o->listenfd != -1 && lfd != (int)o->listenfd) {
@@ -556,193 +368,19 @@ cmd_serve(const struct opts *o, char **argv)
 int
 main(int argc, char **argv)
 {
-	static const struct option lo[] = {
-		{ "help", no_argument, NULL, 'h' },
-		{ "client", no_argument, NULL, 'C' },
-		{ "insecure-disk", no_argument, NULL, 'I' },
-		{ "cookie", required_argument, NULL, 'K' },
-		{ "password-fd", required_argument, NULL, 'W' },
-		{ "pass", required_argument, NULL, 'p' },
-		{ "keep-listening", required_argument, NULL, 'l' },
-		{ NULL, 0, NULL, 0 },
-	};
-	const char *allowed, *cmd;
-	unsigned char seen[AXO_OPT_MAX];
-	struct opts o;
-	unsigned long n;
-	int ch;
+	struct axo_oopt o;
 
 	axo_init("axo-onion");
-	opterr = 0;
-	if (argc >= 2 && (strcmp(argv[1], "--help") == 0 ||
-	    strcmp(argv[1], "-h") == 0))
-		axo_oopt_help(NULL);
-	if (argc < 2)
-		usage();
-	cmd = argv[1];
-	if (strcmp(cmd, "launch") == 0) {
-		usage_line = U_LAUNCH;
-		allowed = "qCd:f:s:c:O:t:I";
-	} else if (strcmp(cmd, "publish") == 0) {
-		usage_line = U_PUBLISH;
-		allowed = "qd:D:c:v:o:a:t:KWI";
-	} else if (strcmp(cmd, "auth") == 0) {
-		usage_line = U_AUTH;
-		allowed = "c:i:KWI";
-	} else if (strcmp(cmd, "unpublish") == 0 ||
-	    strcmp(cmd, "deauth") == 0) {
-		usage_line = U_UNPUBLISH;
-		allowed = "c:KW";
-	} else if (strcmp(cmd, "info") == 0) {
-		usage_line = U_INFO;
-		allowed = "c:KW";
-	} else if (strcmp(cmd, "connect") == 0) {
-		usage_line = U_CONNECT;
-		allowed = "qs:t:p";
-	} else if (strcmp(cmd, "serve") == 0) {
-		usage_line = U_SERVE;
-		allowed = "qd:D:u:t:l";
-	} else
-		usage();
-
-	memset(&o, 0, sizeof o);
-	memset(seen, 0, sizeof seen);
-	o.pwfd = o.passfd = o.listenfd = o.addrfd = -1;
-	o.peer_uid = -1;
-	o.outfd = AXO_FD_STATE_OUT;
-	o.infd = AXO_FD_STATE_IN;
-	o.vport = 80;
-	o.owner = (unsigned long)getppid();
-	argc--;
-	argv++;
-	/* "+": options first, then operands and PROG... untouched */
-	while ((ch = getopt_long(argc, argv, "+hqd:D:u:f:s:c:O:t:v:o:a:i:p:l:",
-	    lo, NULL)) != -1) {
-		if (ch == 'h')
-			axo_oopt_help(cmd);
-		if (ch == '?')
-			axo_opt_bad(argv, "+hqd:D:u:f:s:c:O:t:v:o:a:i:p:l:", lo,
-			    usage_line);
-		if (strchr(allowed, ch) == NULL)
-			usage();
-		axo_opt_once(seen, ch, usage_line);
-		switch (ch) {
-		case 'q': axo_info_quiet(1); break;
-		case 'C': o.client = 1; break;
-		case 'I': o.insecure = 1; break;
-		case 'd': o.dir = optarg; break;
-		case 'D': o.sockdir = optarg; break;
-		case 'u':
-			if (!axo_scan_uint(optarg, 4294967294UL, &n))
-				usage();
-			o.peer_uid = (long)n;
-			break;
-		case 'f': o.torrc = optarg; break;
-		case 'K': o.cookie = optarg; break;
-		case 's':
-			if (!axo_scan_uint(optarg, 65535, &o.socks) || !o.socks)
-				usage();
-			o.have_socks = 1;
-			break;
-		case 'c':
-			/* a control socket's path, except for launch */
-			o.ctl = optarg;
-			if (optarg[0] == '/' && strcmp(cmd, "launch") != 0)
-				o.control = 1;
-			else if (!axo_scan_uint(optarg, 65535, &o.control) ||
-			    !o.control)
-				usage();
-			o.have_control = 1;
-			break;
-		case 'O':
-			if (!axo_scan_uint(optarg, 4194304, &o.owner) || !o.owner)
-				usage();
-			break;
-		case 't':
-			if (!axo_scan_uint(optarg, 86400, &o.timeout) ||
-			    !o.timeout)
-				usage();
-			o.have_timeout = 1;
-			break;
-		case 'v':
-			if (!axo_scan_uint(optarg, 65535, &o.vport) || !o.vport)
-				usage();
-			break;
-		case 'o': o.outfd = axo_opt_fd(optarg, usage_line); break;
-		case 'a': o.addrfd = axo_opt_fd(optarg, usage_line); break;
-		case 'i': o.infd = axo_opt_fd(optarg, usage_line); break;
-		case 'W': o.pwfd = axo_opt_fd(optarg, usage_line); break;
-		case 'p': o.passfd = axo_opt_fd(optarg, usage_line); break;
-		case 'l': o.listenfd = axo_opt_fd(optarg, usage_line); break;
-		}
+	axo_oopt_parse(argc, argv, &o);
+	switch (o.cmd) {
+	case AXO_OOPT_LAUNCH: return cmd_launch(&o);
+	case AXO_OOPT_PUBLISH: return cmd_publish(&o);
+	case AXO_OOPT_AUTH: return cmd_auth(&o);
+	case AXO_OOPT_UNPUBLISH: return cmd_unpublish(&o, o.args[0], 0);
+	case AXO_OOPT_DEAUTH: return cmd_unpublish(&o, o.args[0], 1);
+	case AXO_OOPT_INFO: return cmd_info(&o);
+	case AXO_OOPT_CONNECT: return cmd_connect(&o, o.args);
+	case AXO_OOPT_SERVE: break;
 	}
-	argc -= optind;
-	argv += optind;
-
-	/*
-	 * launch: ports that tor picks among the free ones, unless given;
-	 * the others: the ports of the original, server side 9054/9055,
-	 * client 9154/9155.
-	 */
-	if (!o.have_socks)
-		o.socks = o.client ? 9154 : 9054;
-	if (!o.have_control) {
-		o.control = strcmp(cmd, "auth") == 0 || o.client ? 9155 : 9055;
-		o.ctl = o.control == 9155 ? "9155" : "9055";
-	}
-	if (strcmp(cmd, "launch") == 0) {
-		if (!o.have_socks)
-			o.socks = 0;
-		if (!o.have_control)
-			o.control = 0;
-	}
-	if (strcmp(cmd, "connect") == 0 && !o.have_socks)
-		o.socks = 9154;
-
-	if (strcmp(cmd, "launch") == 0) {
-		if (argc != 0 || o.dir == NULL)
-			usage();
-		if (!o.have_timeout)
-			o.timeout = 300;
-		if (o.socks != 0 && o.socks == o.control)
-			usage();
-		return cmd_launch(&o);
-	}
-	if (strcmp(cmd, "publish") == 0) {
-		if (argc != 0 || o.dir == NULL)
-			usage();
-		if (!o.have_timeout)
-			o.timeout = 120;
-		return cmd_publish(&o);
-	}
-	if (strcmp(cmd, "auth") == 0) {
-		if (argc != 0)
-			usage();
-		return cmd_auth(&o);
-	}
-	if (strcmp(cmd, "unpublish") == 0 || strcmp(cmd, "deauth") == 0) {
-		if (argc != 1)
-			usage();
-		return cmd_unpublish(&o, argv[0], strcmp(cmd, "deauth") == 0);
-	}
-	if (strcmp(cmd, "info") == 0) {
-		if (argc != 0)
-			usage();
-		return cmd_info(&o);
-	}
-	if (strcmp(cmd, "connect") == 0) {
-		if (o.passfd == -1 ? argc < 3 : argc != 2)
-			usage();
-		if (o.passfd != -1)
-			axo_fd_need((int)o.passfd, "pass socket");
-		if (!o.have_timeout)
-			o.timeout = 120;
-		return cmd_connect(&o, argv);
-	}
-	if (argc < 1 || o.dir == NULL || o.listenfd == AXO_FD_NET_IN ||
-	    o.listenfd == AXO_FD_NET_OUT)
-		usage();
-	if (!o.have_timeout)
-		o.timeout = 600;
-	return cmd_serve(&o, argv);
+	return cmd_serve(&o, o.args);
 }
