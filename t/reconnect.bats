@@ -310,8 +310,10 @@ events() { grep '^\*' "$T/$1.out" | grep -v '^\* delivered' | sed "s/^/# $1: /" 
 	close_rend c HS_CLIENT_REND
 	exited c 111 30
 	exited s 111 30
+	# (alice's "start" may be cut before bob's receipt came back)
 	grep -qx "axo-chat: fatal: connection to alice lost" "$T/c.err"
-	grep -qx "axo-chat: fatal: connection to bob lost" "$T/s.err"
+	grep -Eqx "axo-chat: fatal: connection to bob lost(; 1 message not delivered)?" "$T/s.err" ||
+		{ grep -v 'info:' "$T/s.err"; false; }
 	[ "$(count "$T/c.out" '^\* ')" = 0 ]
 	[ "$(count "$T/s.out" '^\* ')" = 0 ]
 	clean
