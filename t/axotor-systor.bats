@@ -41,7 +41,10 @@ user_side() {
 	chmod 0700 "$U"
 	if [ -z "$UB" ]; then
 		UB=$(mktemp -d /dev/shm/axo-userbin.XXXXXX)
-		cp -- "$AXO_BIN"/axo* "$UB"/
+		# (the script from the tree, the programs from $AXO_BIN: make
+		# sanitize builds those elsewhere)
+		cp -- "$AXO_TOP"/bin/axotor "$UB"/
+		cp -- "$AXO_BIN"/axo-* "$UB"/
 		chmod 0755 "$UB" "$UB"/*
 	fi
 	USER_PRE="setpriv --reuid=$1 --regid=$1 --init-groups -- env XDG_RUNTIME_DIR=$U PATH=$UB:/usr/sbin:/usr/bin:/sbin:/bin"
