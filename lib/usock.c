@@ -95,15 +95,16 @@ axo_usock_accept(int lfd, long peer, long long deadline)
  * (unix(7)), so that wrap keeps the session and axo-onion everything it
  * knows about tor and SOCKS.
  */
-/* One byte and room for one fd: the message both ends use. */
+/* One byte and room for one fd: the message both ends use (the union
+ * last: struct cmsghdr may end in a flexible array). */
 struct fdmsg {
+	struct msghdr m;
+	struct iovec iov;
+	char one;
 	union {
 		struct cmsghdr h;
 		char b[CMSG_SPACE(sizeof(int))];
 	} u;
-	struct msghdr m;
-	struct iovec iov;
-	char one;
 };
 
 static void

@@ -20,7 +20,9 @@
 #          starts writing (cat) to the client's last byte read (head -c);
 #          each the way axotor's server sends to its client
 #   line:  a line typed during the big .send to its arrival, against an
-#          idle line (one way, about half an RTT of the circuit)
+#          idle line (one way, about half an RTT of the circuit) and a
+#          line typed at the same time by the receiver (one way against
+#          the file, the circuit's delay under that load)
 set -eu
 top=$(pwd)
 : "${AXO_BIN:=$top/bin}"
@@ -163,9 +165,14 @@ ax_round() {
 	a=$(ns); echo ".send $d/big.bin" >&8
 	wait_for "$d/r/c.out" 'receiving big.bin: [3-9][0-9]%' 6000 || return 1
 	[ -z "${XFER_PROBE:-}" ] || sh -c "$XFER_PROBE" >&2 || :
-	b=$(ns); echo "busy line" >&8
+	# one line each way at once: alice's behind her file, bob's the
+	# other way (acks only there), the circuit's delay under this load
+	b=$(ns); echo "busy line" >&8; echo "back line" >&9
 	wait_for "$d/r/c.out" ' <alice> busy line$' 6000 || return 1
 	busy=$(ms "$b" "$(stamp "$d/r/c.out" ' <alice> busy line$')")
+	wait_for "$d/r/s.out" ' <bob> back line$' 6000 || return 1
+	back=$(ms "$b" "$(stamp "$d/r/s.out" ' <bob> back line$')")
+	grep -q 'saved big.bin' "$d/r/c.out" && back=-1
 	wait_for "$d/r/c.out" 'saved big.bin .*sha256 ok' 12000 || return 1
 	big=$(ms "$a" "$(stamp "$d/r/c.out" 'saved big.bin .*sha256 ok')")
 	cmp -s "$d/r/dl/big.bin" "$d/big.bin" || { echo "transfer.sh: axotor: bad file" >&2; return 1; }
@@ -178,7 +185,7 @@ ax_round() {
 	wait_for "$d/r/s.rc" . 1500 || :
 	wait_for "$d/r/c.rc" . 1500 || :
 	exec 8>&- 9>&-
-	echo "$(ms "$t0" "$t1") $small $big $idle $busy $wire" >>"$3"
+	echo "$(ms "$t0" "$t1") $small $big $idle $busy $wire $back" >>"$3"
 	[ "$3" = "$d/ax.t" ] || return 0
 	# the time line of the small .send, from the stamps of both sides
 	{
@@ -260,7 +267,10 @@ if [ -s "$d/base.t" ]; then
 fi
 echo
 [ -n "$have_os" ] || echo "    OnionShare: skipped, onionshare-cli or curl not installed (apt-get install onionshare-cli curl)"
+back=$(awk '$7 >= 0' "$d/ax.t" >"$d/ax.back"; med "$d/ax.back" 7)
 echo "    a line typed during the $BIG MiB .send: $busy ms to cross, against $idle ms idle (one way)"
+echo "    and $back ms for bob's line the other way at the same time ($(wc -l <"$d/ax.back") rounds; the"
+echo "    circuit's one-way delay under the transfer's load, with no file queued before it)"
 echo "    the sending wrap wrote $(med "$d/ax.t" 6 | sed 's/^0$/-/') bytes for a byte of the files (median)" 
 if [ -s "$d/timeline" ]; then
 	echo "    the last $SMALL MiB .send, ms from typing it (s sends, c receives):"
