@@ -46,29 +46,32 @@
 #define BACKOFF_MAX_MS	30000
 #define NETIN_CAP	(2 * AXO_FRAME_MAX)
 #ifndef NETOUT_RECS
-#define NETOUT_RECS	4
+#define NETOUT_RECS	1
 #endif
 #define NETOUT_CAP	(NETOUT_RECS * AXO_FRAME_MAX)
 #ifndef LINK_SNDBUF
-#define LINK_SNDBUF	0	/* > 0: SO_SNDBUF of a link socket */
+#define LINK_SNDBUF	32768	/* SO_SNDBUF of a link socket (the kernel doubles it) */
 #endif
 #define KIDOUT_CAP	(4 * AXO_FRAME_MAXBODY)
 /*
- * What we read from the child ahead of the link while a link is up: the
- * ring keeps up to AXO_WRAP_SEND_MAX unacknowledged, but bytes not yet
- * sent wait there too, and a line the child writes waits behind them
- * all (4 MiB is a second at 4 MiB/s: t/bench/transfer.sh measured a
- * line typed during a 50 MiB .send at 1.1 s, 0.2-0.25 s with this).
- * Four records' worth, with NETOUT_CAP and the socket's own buffer,
- * keep tor fed on a loaded 2-cpu machine (1 and 2 records and a 64 KiB
- * SO_SNDBUF cost up to 10% of 50 MiB there for 50 ms less); the rest
- * waits in the child's pipe and queue, where axo-chat can put a line
- * first.  A link that is down still lets the child fill the ring.
- * NETOUT_RECS, LINK_SNDBUF and READAHEAD_RECS may be set with -D to
- * try other sizes against t/bench/transfer.sh (BASE_BIN).
+ * What we hold of our stream ahead of the link while a link is up: a
+ * line the child writes waits behind all of it.  (The ring keeps what
+ * the peer has not acknowledged, up to AXO_WRAP_SEND_MAX, for a new
+ * link; what is not yet sent is the part a line waits behind.)  Read
+ * from the child, one record's worth; sealed, one record; in the socket
+ * to tor, 64 KiB.  t/bench/transfer.sh traced the
+ * sender during a 50 MiB .send with four records each and the default
+ * socket buffer: 100-300 KB read ahead, 200-250 KB sealed, 220 KB in
+ * the socket, and a line typed then took 180 ms; with these sizes 104
+ * ms, and the files went no slower (tor takes a cell window at a time,
+ * and wrap refills the socket well within that).  The rest waits in the
+ * child's pipe and queue, where axo-chat can put a line first.  A link
+ * that is down still lets the child fill the ring.  NETOUT_RECS,
+ * LINK_SNDBUF (0: the system's) and READAHEAD_RECS may be set with -D
+ * to try other sizes against t/bench/transfer.sh (BASE_BIN).
  */
 #ifndef READAHEAD_RECS
-#define READAHEAD_RECS	4
+#define READAHEAD_RECS	1
 #endif
 #define READAHEAD	(READAHEAD_RECS * CHUNK_MAX)
 #define ACK_LEN		8
