@@ -77,6 +77,16 @@ free_ports() {
 	print(" ".join(str(s.getsockname()[1]) for s in ss))
 	EOF
 }
+# cputicks SUBSTR: the cpu ticks (user + system) of the processes whose
+# arguments hold SUBSTR, and of their children (wrap's axo-chat)
+cputicks() {
+	ps -eo pid=,ppid=,args= | awk -v s="$1" '
+		index($0, s) { want[$1] = 1 } { pp[$1] = $2 }
+		END { for (p in pp) if (want[p] || want[pp[p]]) print p }' |
+	while read -r p; do
+		awk '{ print $14 + $15 }' "/proc/$p/stat" 2>/dev/null || :
+	done | awk '{ t += $1 } END { print t + 0 }'
+}
 ms() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%d\n", (b - a) / 1000000 }'; }
 
 mkdir -m 700 "$d/net" "$d/mb" "$d/home"
@@ -162,6 +172,7 @@ ax_round() {
 	a=$(ns); a0=$a; echo ".send $d/small.bin" >&8
 	wait_for "$d/r/c.out" 'saved small.bin .*sha256 ok' 6000 || return 1
 	small=$(ms "$a" "$(stamp "$d/r/c.out" 'saved small.bin .*sha256 ok')")
+	c0=$(cputicks "$d/r/run/"); n0=$(cputicks "$d/net/")
 	a=$(ns); echo ".send $d/big.bin" >&8
 	wait_for "$d/r/c.out" 'receiving big.bin: [3-9][0-9]%' 6000 || return 1
 	[ -z "${XFER_PROBE:-}" ] || sh -c "$XFER_PROBE" >&2 || :
@@ -175,6 +186,10 @@ ax_round() {
 	grep -q 'saved big.bin' "$d/r/c.out" && back=-1
 	wait_for "$d/r/c.out" 'saved big.bin .*sha256 ok' 12000 || return 1
 	big=$(ms "$a" "$(stamp "$d/r/c.out" 'saved big.bin .*sha256 ok')")
+	# the cpu of both sides' wrap and axo-chat against the tors', meanwhile
+	cpu=$(awk -v c="$(( $(cputicks "$d/r/run/") - c0 ))" \
+		-v n="$(( $(cputicks "$d/net/") - n0 ))" \
+		'BEGIN { if (n > 0) printf "%.3f", c / n; else print "-1" }')
 	cmp -s "$d/r/dl/big.bin" "$d/big.bin" || { echo "transfer.sh: axotor: bad file" >&2; return 1; }
 	# what the sending wrap wrote (the link, mostly) against the files
 	wp=$(ps -eo pid=,args= | awk -v d="$d/r/run/" '
@@ -185,7 +200,7 @@ ax_round() {
 	wait_for "$d/r/s.rc" . 1500 || :
 	wait_for "$d/r/c.rc" . 1500 || :
 	exec 8>&- 9>&-
-	echo "$(ms "$t0" "$t1") $small $big $idle $busy $wire $back" >>"$3"
+	echo "$(ms "$t0" "$t1") $small $big $idle $busy $wire $back $cpu" >>"$3"
 	[ "$3" = "$d/ax.t" ] || return 0
 	# the time line of the small .send, from the stamps of both sides
 	{
@@ -271,6 +286,7 @@ back=$(awk '$7 >= 0' "$d/ax.t" >"$d/ax.back"; med "$d/ax.back" 7)
 echo "    a line typed during the $BIG MiB .send: $busy ms to cross, against $idle ms idle (one way)"
 echo "    and $back ms for bob's line the other way at the same time ($(wc -l <"$d/ax.back") rounds; the"
 echo "    circuit's one-way delay under the transfer's load, with no file queued before it)"
+echo "    during the $BIG MiB .send, both sides' wrap and axo-chat used $(med "$d/ax.t" 8)x the cpu time of all the network's tors"
 echo "    the sending wrap wrote $(med "$d/ax.t" 6 | sed 's/^0$/-/') bytes for a byte of the files (median)" 
 if [ -s "$d/timeline" ]; then
 	echo "    the last $SMALL MiB .send, ms from typing it (s sends, c receives):"
