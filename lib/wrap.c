@@ -59,12 +59,12 @@
  * the peer has not acknowledged, up to AXO_WRAP_SEND_MAX, for a new
  * link; what is not yet sent is the part a line waits behind.)  Read
  * from the child, one record's worth; sealed, one record; in the socket
- * to tor, 64 KiB.  t/bench/transfer.sh traced the
- * sender during a 50 MiB .send with four records each and the default
- * socket buffer: 100-300 KB read ahead, 200-250 KB sealed, 220 KB in
- * the socket, and a line typed then took 180 ms; with these sizes 104
- * ms, and the files went no slower (tor takes a cell window at a time,
- * and wrap refills the socket well within that).  The rest waits in the
+ * to tor, 64 KiB.  With four records each and the system's socket
+ * buffer, t/bench/transfer.sh traced the sender of a 50 MiB .send at
+ * 100-300 KB read ahead, 200-250 KB sealed and 220 KB in the socket,
+ * and a line typed then took 157-202 ms; with these sizes 104-111 ms,
+ * and the files went no slower (tor takes a cell window at a time, and
+ * wrap refills the socket well within that).  The rest waits in the
  * child's pipe and queue, where axo-chat can put a line first.  A link
  * that is down still lets the child fill the ring.  NETOUT_RECS,
  * LINK_SNDBUF (0: the system's) and READAHEAD_RECS may be set with -D

@@ -282,7 +282,8 @@ if [ -s "$d/base.t" ]; then
 fi
 echo
 [ -n "$have_os" ] || echo "    OnionShare: skipped, onionshare-cli or curl not installed (apt-get install onionshare-cli curl)"
-back=$(awk '$7 >= 0' "$d/ax.t" >"$d/ax.back"; med "$d/ax.back" 7)
+awk '$7 >= 0' "$d/ax.t" >"$d/ax.back"	# the rounds whose back line beat the file
+back=$(med "$d/ax.back" 7)
 echo "    a line typed during the $BIG MiB .send: $busy ms to cross, against $idle ms idle (one way)"
 echo "    and $back ms for bob's line the other way at the same time ($(wc -l <"$d/ax.back") rounds; the"
 echo "    circuit's one-way delay under the transfer's load, with no file queued before it)"
