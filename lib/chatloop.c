@@ -21,9 +21,9 @@
 
 /*
  * One loop polls the user (terminal or stdin), fd 6 and fd 7.  Writes
- * to fd 7 are non-blocking from one bounded queue; file chunks enter it
- * only while less than two messages wait, so a typed line waits behind
- * at most two chunks and chat goes on during a transfer.  The peer's
+ * to fd 7 are non-blocking from one bounded queue; a file chunk enters it
+ * only when nothing waits, so a typed line waits behind one chunk at
+ * most and chat goes on during a transfer.  The peer's
  * bytes are parsed strictly (chat.c) and every message is checked
  * against the state of the transfers it names (axotor(7) "CHAT
  * PROTOCOL").  fd 6 reaches EOF both when the peer's side ends and when

@@ -28,7 +28,7 @@
  * as wrap keeps the session while it is down.
  */
 #define AXO_CHATSESS_SOFT	(1024 * 1024)	/* typed lines refused past */
-#define AXO_CHATSESS_LOW	(2 * AXO_CHAT_MSG_MAX)	/* chunks below this */
+#define AXO_CHATSESS_LOW	1	/* chunks below this: only when none waits */
 #define AXO_CHATSESS_QUIT_MS	15000	/* for receipts, while linked */
 
 struct axo_chatxfer;

@@ -10,6 +10,7 @@
 #include "chatsess.h"
 #include "chatxfer.h"
 #include "tui.h"
+#include "wrap.h"
 #include "xfer.h"
 
 enum { FREE, OFFERED, ACTIVE, DROPPED };
@@ -118,6 +119,9 @@ release(struct axo_chatsess *s, struct axo_xfer *x)
 	axo_chatxfer_show(s);
 }
 
+/* A chunk message fills one bulk record of wrap (axo-ratchet(1)). */
+#define CHUNK_SEND	(AXO_WRAP_RECORD_DATA - AXO_CHAT_HDR - 4)
+
 /* Fill the queue with chunks of the transfers under way, in turn. */
 void
 axo_chatxfer_produce(struct axo_chatsess *s)
@@ -144,7 +148,7 @@ axo_chatxfer_produce(struct axo_chatsess *s)
 		x = &t->xo[i];
 		if (x->done < x->size) {
 			n = axo_xfer_send_read(x, s->msg + AXO_CHAT_HDR + 4,
-			    AXO_CHAT_CHUNK_MAX, err, sizeof err);
+			    CHUNK_SEND, err, sizeof err);
 			if (n < 0) {
 				axo_chatsess_send(s, AXO_CHAT_ABORT, x->id,
 				    NULL, 0, NULL, 0);

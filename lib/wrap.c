@@ -57,26 +57,36 @@
  * What we hold of our stream ahead of the link while a link is up: a
  * line the child writes waits behind all of it.  (The ring keeps what
  * the peer has not acknowledged, up to AXO_WRAP_SEND_MAX, for a new
- * link; what is not yet sent is the part a line waits behind.)  Read
- * from the child, one record's worth; sealed, one record; in the socket
- * to tor, 64 KiB.  With four records each and the system's socket
- * buffer, t/bench/transfer.sh traced the sender of a 50 MiB .send at
- * 100-300 KB read ahead, 200-250 KB sealed and 220 KB in the socket,
- * and a line typed then took 157-202 ms; with these sizes 104-111 ms,
- * and the files went no slower (tor takes a cell window at a time, and
- * wrap refills the socket well within that).  The rest waits in the
- * child's pipe and queue, where axo-chat can put a line first.  A link
- * that is down still lets the child fill the ring.  NETOUT_RECS,
- * LINK_SNDBUF (0: the system's) and READAHEAD_RECS may be set with -D
- * to try other sizes against t/bench/transfer.sh (BASE_BIN).
+ * link; what is not yet sent is the part a line waits behind.)  The
+ * child's pipe, 16 KiB; read from it, one record's worth; sealed, one
+ * record of 32 cells (AXO_WRAP_RECORD_CELLS); in the socket to tor, 64
+ * KiB, refilled when a quarter is left.  t/bench/transfer.sh measured
+ * the sender of a 50 MiB .send: with four records of 128 cells each, the
+ * system's 64 KiB pipe and socket buffer, a line typed then took 157-202
+ * ms; with one record of 128 cells each and a 64 KiB socket, 104-117 ms;
+ * with these sizes 51-60 ms, against 62 ms for a ping on a second stream
+ * of the same circuit with nothing of ours before it (what tor itself
+ * keeps in flight).  Halving the socket's buffer again cost 9% of the
+ * throughput in the same runs (the socket ran dry between two turns of
+ * wrap on a busy machine) for no line sooner.  axo-chat writes a chunk
+ * only when nothing else waits, so a line waits behind one chunk at most
+ * there.  A link that is down still lets the child fill the ring.
+ * NETOUT_RECS, LINK_SNDBUF (0: the system's), KID_PIPE (0: the system's)
+ * and READAHEAD_RECS may be set with -D to try other sizes against
+ * t/bench/transfer.sh (BASE_BIN).
  */
 #ifndef READAHEAD_RECS
 #define READAHEAD_RECS	1
 #endif
+#ifndef KID_PIPE
+#define KID_PIPE	16384	/* F_SETPIPE_SZ of the child's output */
+#endif
 #define READAHEAD	(READAHEAD_RECS * CHUNK_MAX)
 #define ACK_LEN		8
 #define STREAM_HDR	(ACK_LEN + 8 + 1)	/* ack, off, flags */
-#define CHUNK_MAX	(AXO_FRAME_MAXDATA - STREAM_HDR)
+#define CHUNK_MAX	AXO_WRAP_RECORD_DATA
+_Static_assert(CHUNK_MAX + STREAM_HDR + AXO_FRAME_MAX - AXO_FRAME_MAXDATA ==
+    AXO_FRAME_CELL * AXO_WRAP_RECORD_CELLS, "a bulk record is whole cells");
 #define FLAG_FIN	0x01
 
 struct buf {
@@ -886,6 +896,8 @@ spawn(struct wrap *w, char *const argv[], const sigset_t *mask)
 	close(from_child[1]);
 	w->cout = to_child[1];
 	w->cin = from_child[0];
+	if (KID_PIPE > 0)
+		(void)fcntl(w->cin, F_SETPIPE_SZ, KID_PIPE);
 	nonblock(w->cin);
 	nonblock(w->cout);
 	if (ev[0] != -1) {

@@ -21,6 +21,16 @@
 #define AXO_WRAP_RECONNECT	600	/* s without a link before giving up */
 #define AXO_WRAP_SEND_MAX	(4u << 20)	/* unacknowledged bytes kept */
 #define AXO_WRAP_DIAL_FD	7	/* the link program's pass socket */
+/*
+ * A bulk record: 32 cells (15936 bytes) on the wire, of which the stream's
+ * bytes are what the ratchet's framing (124) and wrap's header (ack,
+ * offset, flags: 17) leave.  A child that writes in pieces of this size
+ * fills every record it sends; smaller records than 128 cells keep less
+ * sealed ahead of a line the child writes next.
+ */
+#define AXO_WRAP_RECORD_CELLS	32
+#define AXO_WRAP_RECORD_DATA	(AXO_FRAME_CELL * AXO_WRAP_RECORD_CELLS - \
+	(AXO_FRAME_MAX - AXO_FRAME_MAXDATA) - 17)
 
 struct axo_wrap_opts {
 	int listen_fd;		/* -l: accept new links here, or -1 */

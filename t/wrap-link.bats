@@ -145,6 +145,41 @@ wait_for() {
 	[ -s px/4.c2s ]
 }
 
+@test "wrap: a bulk stream goes in records of 32 cells, full when written in pieces of 15795 bytes" {
+	head -c 2M /dev/urandom >A
+	proxy
+	LINES=0 server -A 1
+	# dd writes each block of 15795 bytes (one record's worth) at once
+	FROM="A | dd bs=15795 status=none" client -A 1
+	waitpid "$CPID" 30
+	[ "$ST" -eq 0 ] || { cat c.err; false; }
+	waitpid "$SPID" 20
+	[ "$ST" -eq 0 ]
+	cmp A got.s
+	# every record on the wire is one of the buckets, none above 32
+	# cells, and the stream's bytes fill them: 15936 on the wire for
+	# 15795 (1.0089), little more for the RESUME, acks and the end
+	run /usr/bin/python3 -c '
+import sys
+b = open(sys.argv[1], "rb").read()
+i = n = big = 0
+sizes = set(498 << k for k in range(8))
+while i < len(b):
+    size = 2 + int.from_bytes(b[i:i + 2], "big")
+    assert size in sizes, "record of %d bytes at %d" % (size, i)
+    big = max(big, size)
+    i += size
+    n += 1
+assert i == len(b), "a record cut short"
+print(n, big, "%.4f" % (len(b) / (2 << 20)))
+' px/1.c2s
+	echo "$output"
+	[ "$status" -eq 0 ]
+	set -- $output
+	[ "$2" -eq 15936 ]
+	awk -v r="$3" 'BEGIN { exit !(r < 1.02) }'
+}
+
 @test "wrap -l/-D: 3000 numbered lines with cuts arrive once each, in order" {
 	seq -f 'line %g of the client' 1 3000 >lines
 	RATE=40000 proxy

@@ -233,13 +233,18 @@ raw_round() {
 		wait "$sp" || :
 		eval "raw_$f=\$(ms \"\$(cat \"\$d/\$f.bin.t0\")\" \"\$(cat \"\$d/\$f.bin.t1\")\")"
 	done
+	# tor's own floor for a line: a ping on a second stream of one
+	# circuit while BIG MiB go down the first, nothing queued at home
+	rm -f "$d/raw/onion.sock"
+	"$top/t/helpers/onionprobe" "$d/raw/onion.sock" "$TORNET_C_SOCKS" \
+		"$addr" "$BIG" >>"$d/probe.t" || :
 	axo-onion unpublish -c "$TORNET_S_CONTROL" --cookie "$TORNET_S_COOKIE" \
 		"$addr" 2>/dev/null || :
 	# shellcheck disable=SC2154
 	echo "$raw_small $raw_big" >>"$d/raw.t"
 }
 
-: >"$d/os.t"; : >"$d/ax.t"; : >"$d/raw.t"; : >"$d/base.t"
+: >"$d/os.t"; : >"$d/ax.t"; : >"$d/raw.t"; : >"$d/base.t"; : >"$d/probe.t"
 r=1
 while [ $r -le "$ROUNDS" ]; do
 	case " ${SKIP:-} " in *" os "*) ;; *) [ -z "$have_os" ] || os_round || : ;; esac
@@ -287,6 +292,13 @@ back=$(med "$d/ax.back" 7)
 echo "    a line typed during the $BIG MiB .send: $busy ms to cross, against $idle ms idle (one way)"
 echo "    and $back ms for bob's line the other way at the same time ($(wc -l <"$d/ax.back") rounds; the"
 echo "    circuit's one-way delay under the transfer's load, with no file queued before it)"
+if [ -s "$d/probe.t" ]; then
+	pi=$(med "$d/probe.t" 2); pl=$(med "$d/probe.t" 3)
+	echo "    tor's own floor ($(wc -l <"$d/probe.t") rounds, t/helpers/onionprobe): a ping on a second stream of"
+	echo "    the raw onion's circuit takes $pl ms there and back while $BIG MiB go down the first"
+	echo "    ($(mibs "$BIG" "$(med "$d/probe.t" 1)") MiB/s), against $pi ms idle: 2 round trips of the idle circuit are"
+	echo "    $(awk -v i="$pi" 'BEGIN { printf "%.0f", 2 * i }') ms; axotor's line against tor's loaded round trip: $(ratio "$busy" "$pl")"
+fi
 echo "    during the $BIG MiB .send, both sides' wrap and axo-chat used $(med "$d/ax.t" 8)x the cpu time of all the network's tors"
 echo "    the sending wrap wrote $(med "$d/ax.t" 6 | sed 's/^0$/-/') bytes for a byte of the files (median)" 
 if [ -s "$d/timeline" ]; then
