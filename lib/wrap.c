@@ -64,9 +64,9 @@
  * the sender of a 50 MiB .send: with four records of 128 cells each, the
  * system's 64 KiB pipe and socket buffer, a line typed then took 157-202
  * ms; with one record of 128 cells each and a 64 KiB socket, 104-117 ms;
- * with these sizes 51-60 ms, against 62 ms for a ping on a second stream
- * of the same circuit with nothing of ours before it (what tor itself
- * keeps in flight).  Halving the socket's buffer again cost 9% of the
+ * with these sizes 60-66 ms in two runs, against 62-64 ms there and
+ * back for a ping on a second stream of the same circuit with nothing of
+ * ours before it (what tor itself keeps in flight, t/helpers/onionprobe).  Halving the socket's buffer again cost 9% of the
  * throughput in the same runs (the socket ran dry between two turns of
  * wrap on a busy machine) for no line sooner.  axo-chat writes a chunk
  * only when nothing else waits, so a line waits behind one chunk at most
