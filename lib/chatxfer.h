@@ -17,9 +17,9 @@
  * while less than AXO_CHATSESS_LOW waits, so that typed lines go on
  * during a transfer; each chunk fills one record of wrap) and its END;
  * a REJECT ends it.  The peer's: an OFFER is rejected (no -d, too many
- * under way), accepted (-y, line mode), or left open in the window, the oldest on the status line,
- * until answer (the user's .accept or .reject) takes it, the oldest
- * first; CHUNK and END fill and check the file; ABORT ends it.  abort
+ * under way), accepted (-y, line mode), or left open in the window, the
+ * oldest on the status line, until answer (the user's .accept or
+ * .reject) takes it, the oldest first; CHUNK and END fill and check the file; ABORT ends it.  abort
  * (.abort) stops every transfer under way.  rx takes the messages
  * from OFFER on, checked against the state of the transfer they name: a
  * message out of place is a violation (98).  busy: any transfer under
