@@ -15,17 +15,18 @@
  * (.send PATH) queues an OFFER; an ACCEPT makes it active, and produce
  * then fills the queue with its chunks (in turn with the others, only
  * while less than AXO_CHATSESS_LOW waits, so that typed lines go on
- * during a transfer; each chunk fills one record of wrap) and its END;
- * a REJECT ends it.  The peer's: an OFFER is rejected (no -d, too many
+ * during a transfer; each chunk fills one record of wrap) and its END; a
+ * REJECT ends it.  The peer's: an OFFER is rejected (no -d, too many
  * under way), accepted (-y, line mode), or left open in the window, the
  * oldest on the status line, until answer (the user's .accept or
- * .reject) takes it, the oldest first; CHUNK and END fill and check the file; ABORT ends it.  abort
- * (.abort) stops every transfer under way.  rx takes the messages
- * from OFFER on, checked against the state of the transfer they name: a
- * message out of place is a violation (98).  busy: any transfer under
- * way.  release_all ends them all without a message (QUIT does); close_all
- * only closes the files, for the exit paths.  Progress is on the status
- * line of the window, or in quarters on stdout in line mode (not -q).
+ * .reject) takes it, the oldest first; CHUNK and END fill and check the
+ * file; ABORT ends it.  abort (.abort) stops every transfer under way.
+ * rx takes the messages from OFFER on, checked against the state of the
+ * transfer they name: a message out of place is a violation (98).  busy:
+ * any transfer under way.  release_all ends them all without a message
+ * (QUIT does); close_all only closes the files, for the exit paths.
+ * Progress is on the status line of the window, or in quarters on stdout
+ * in line mode (not -q).
  */
 struct axo_chatxfer {
 	struct axo_xfer xo[AXO_XFER_MAX];	/* ours */
