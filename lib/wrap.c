@@ -50,7 +50,7 @@
 #endif
 #define NETOUT_CAP	(NETOUT_RECS * AXO_FRAME_MAX)
 #ifndef LINK_SNDBUF
-#define LINK_SNDBUF	32768	/* SO_SNDBUF of a link socket (the kernel doubles it) */
+#define LINK_SNDBUF	65536	/* SO_SNDBUF of a link socket (the kernel doubles it) */
 #endif
 #define KIDOUT_CAP	(4 * AXO_FRAME_MAXBODY)
 /*
@@ -59,20 +59,23 @@
  * the peer has not acknowledged, up to AXO_WRAP_SEND_MAX, for a new
  * link; what is not yet sent is the part a line waits behind.)  The
  * child's pipe, 16 KiB; read from it, one record's worth; sealed, one
- * record of 32 cells (AXO_WRAP_RECORD_CELLS); in the socket to tor, 64
- * KiB, refilled when a quarter is left.  t/bench/transfer.sh measured
- * the sender of a 50 MiB .send: with four records of 128 cells each, the
- * system's 64 KiB pipe and socket buffer, a line typed then took 157-202
- * ms; with one record of 128 cells each and a 64 KiB socket, 104-117 ms;
- * with these sizes 60-66 ms in two runs, against 62-64 ms there and
- * back for a ping on a second stream of the same circuit with nothing of
- * ours before it (what tor itself keeps in flight, t/helpers/onionprobe).  Halving the socket's buffer again cost 9% of the
- * throughput in the same runs (the socket ran dry between two turns of
- * wrap on a busy machine) for no line sooner.  axo-chat writes a chunk
- * only when nothing else waits, so a line waits behind one chunk at most
- * there.  A link that is down still lets the child fill the ring.
- * NETOUT_RECS, LINK_SNDBUF (0: the system's), KID_PIPE (0: the system's)
- * and READAHEAD_RECS may be set with -D to try other sizes against
+ * record of 32 cells (AXO_WRAP_RECORD_CELLS); in the socket to tor, up
+ * to 128 KiB, refilled when a quarter is left.  t/bench/transfer.sh
+ * measured the sender of a 50 MiB .send: with four records of 128 cells
+ * each, the system's 64 KiB pipe and socket buffer, a line typed then
+ * took 157-202 ms; with one record of 128 cells each and a 64 KiB
+ * socket, 104-117 ms; with these sizes 62-70 ms, against 63-68 ms there
+ * and back for a ping on a second stream of the same circuit with
+ * nothing of ours before it (what tor itself keeps in flight,
+ * t/helpers/onionprobe): tor drains the socket as fast as its window
+ * opens, so a line waits in tor, not in the socket.  With 64 KiB in the
+ * socket the 50 MiB took 12% longer in the same run (the socket ran
+ * dry between two turns of wrap on a busy machine) for no line sooner,
+ * and with 32 KiB 9% longer again.  axo-chat writes a chunk only when
+ * nothing else waits, so a line waits behind one chunk at most there.  A
+ * link that is down still lets the child fill the ring.  NETOUT_RECS,
+ * LINK_SNDBUF (0: the system's), KID_PIPE (0: the system's) and
+ * READAHEAD_RECS may be set with -D to try other sizes against
  * t/bench/transfer.sh (BASE_BIN).
  */
 #ifndef READAHEAD_RECS
