@@ -64,7 +64,7 @@
  * measured the sender of a 50 MiB .send: with four records of 128 cells
  * each, the system's 64 KiB pipe and socket buffer, a line typed then
  * took 157-202 ms; with one record of 128 cells each and a 64 KiB
- * socket, 104-117 ms; with these sizes 62-70 ms, against 63-68 ms there
+ * socket, 104-117 ms; with these sizes 63-69 ms, against 60-64 ms there
  * and back for a ping on a second stream of the same circuit with
  * nothing of ours before it (what tor itself keeps in flight,
  * t/helpers/onionprobe): tor drains the socket as fast as its window
