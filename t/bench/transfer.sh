@@ -5,9 +5,15 @@
 # axotor (two line-mode sides on the same two tors, the PAKE through the
 # mailbox published as an onion, as t/axotor.bats does), and a raw
 # transfer through axo-onion serve/connect with cat as the ceiling.
+# "One circuit": each round the raw BIG transfer and axotor's own
+# programs (axo-onion serve, axo-ratchet wrap, axo-chat, as axotor
+# composes them) send the same file over the same rendezvous circuit
+# (t/helpers/socksrun dials with the round's isolation username), in
+# turn first, so that the circuit's own speed, which moves by 10-20%
+# from one circuit to the next, cancels out of their ratio.
 # Medians of ROUNDS (default 5) rounds; a report, never an assertion.
-# SMALL and BIG are the two sizes in MiB (10, 50); SKIP="os raw" leaves
-# those out (to try a change to axotor alone); XFER_PROBE, a command run
+# SMALL and BIG are the two sizes in MiB (10, 50); SKIP="os ax raw"
+# leaves those out (to try one of them alone); XFER_PROBE, a command run
 # just before the line typed during the big .send (ss, strace ...), and
 # XFER_PROBE0 in the background just before the small .send.  KEEP=1
 # keeps the run's directory (the sides' stderr, not the files).  BASE_BIN,
@@ -211,6 +217,77 @@ ax_round() {
 }
 
 # ---- raw: axo-onion serve/connect with cat ----------------------------
+# the rendezvous circuits of tor c to the raw onion, their ids (a,b,)
+circs() {
+	"$top/t/helpers/torctl-cmd" "$TORNET_C_CONTROL" "$TORNET_C_COOKIE" \
+		getinfo circuit-status 2>/dev/null | awk -v q="REND_QUERY=$addr" '
+		/PURPOSE=HS_CLIENT_REND/ && index($0, q) { printf "%s,", $1 }'
+}
+# raw_one FILE: FILE from the onion's side (cat) to the client's (head
+# -c), on the round's circuit; sets t (ms)
+raw_one() {
+	n=$(wc -c <"$1")
+	# the way axotor sends: the onion's side writes, the client reads
+	axo-onion serve -q -d "$d/raw" -t 120 sh -c \
+		'date +%s%N >"$0.t0"; cat "$0" >&7; head -c 3 <&6 >/dev/null' \
+		"$1" &
+	sp=$!
+	pids="$pids $sp"
+	"$top/t/helpers/socksrun" "$TORNET_C_SOCKS" "$addr" 80 "$iso" sh -c \
+		'head -c "$0" <&6 >/dev/null; date +%s%N >"$1.t1"; echo ok >&7' \
+		"$n" "$1"
+	wait "$sp" || :
+	t=$(ms "$(cat "$1.t0")" "$(cat "$1.t1")")
+}
+# wrap_one FILE BINDIR: axotor's own programs of BINDIR on the round's
+# circuit, as axotor composes them (axo-onion serve, axo-ratchet wrap,
+# axo-chat on the onion's side; socksrun for axo-onion connect on the
+# client's): FILE from ".send" typed to "saved ... sha256 ok", t (ms),
+# and a line typed once a third has crossed to its arrival, l (ms)
+wrap_one() {
+	p=$d/raw/p
+	rm -rf "$p"
+	mkdir -m 700 "$p" "$p/dl"
+	head -c 32 /dev/urandom >"$p/sk"
+	pub=$(axo-ratchet keygen 5>"$p/bk")
+	axo-ratchet init -r bob -S "$p/b" 4<"$p/bk" <"$p/sk"
+	axo-ratchet init -r alice -p "$pub" -S "$p/a" <"$p/sk"
+	rm -f "$p/sk" "$p/bk"
+	mkfifo "$p/s.in" "$p/c.in"
+	{ PATH=$2:$PATH axo-onion serve -q -d "$d/raw" -t 120 axo-ratchet wrap \
+		-S "$p/b" -R 0 axo-chat -n alice -p bob -q <"$p/s.in" \
+		2>"$p/s.err"; } | stamped >"$p/s.out" &
+	p1=$!
+	pids="$pids $p1"
+	exec 8>"$p/s.in"
+	{ PATH=$2:$PATH "$top/t/helpers/socksrun" "$TORNET_C_SOCKS" "$addr" \
+		80 "$iso" axo-ratchet wrap -S "$p/a" -R 0 axo-chat -n bob \
+		-p alice -y -d "$p/dl" <"$p/c.in" 2>"$p/c.err"; } |
+		stamped >"$p/c.out" &
+	p2=$!
+	pids="$pids $p2"
+	exec 9>"$p/c.in"
+	echo hello >&8
+	wait_for "$p/c.out" ' <alice> hello$' 3000 || return 1
+	a=$(ns); echo ".send $1" >&8
+	f=$(basename "$1")
+	wait_for "$p/c.out" "receiving $f: [3-9][0-9]%" 6000 || return 1
+	b=$(ns); echo "busy line" >&8
+	wait_for "$p/c.out" ' <alice> busy line$' 6000 || return 1
+	l=$(ms "$b" "$(stamp "$p/c.out" ' <alice> busy line$')")
+	wait_for "$p/c.out" "saved $f .*sha256 ok" 12000 || return 1
+	t=$(ms "$a" "$(stamp "$p/c.out" "saved $f .*sha256 ok")")
+	cmp -s "$p/dl/$f" "$1" || { echo "transfer.sh: wrap: bad file" >&2; return 1; }
+	echo .quit >&8
+	exec 8>&- 9>&-
+	# both sides end once the quit is acknowledged (bounded: 5 s)
+	i=0
+	while [ $i -lt 250 ] && { kill -0 "$p1" || kill -0 "$p2"; } 2>/dev/null; do
+		sleep 0.02
+		i=$((i + 1))
+	done
+	rm -rf "$p/dl"
+}
 raw_round() {
 	rm -rf "$d/raw"
 	mkdir -m 700 "$d/raw"
@@ -219,20 +296,28 @@ raw_round() {
 	addr=$(cut -d ' ' -f 2 "$d/raw/rec")
 	axo-onion auth -c "$TORNET_C_CONTROL" --cookie "$TORNET_C_COOKIE" \
 		4<"$d/raw/rec"
-	for f in small big; do
-		n=$(wc -c <"$d/$f.bin")
-		# the way axotor sends: the onion's side writes, the client reads
-		axo-onion serve -q -d "$d/raw" sh -c \
-			'date +%s%N >"$0.t0"; cat "$0" >&7; head -c 3 <&6 >/dev/null' \
-			"$d/$f.bin" &
-		sp=$!
-		pids="$pids $sp"
-		axo-onion connect -q -s "$TORNET_C_SOCKS" "$addr" 80 sh -c \
-			'head -c "$0" <&6 >/dev/null; date +%s%N >"$1.t1"; echo ok >&7' \
-			"$n" "$d/$f.bin"
-		wait "$sp" || :
-		eval "raw_$f=\$(ms \"\$(cat \"\$d/\$f.bin.t0\")\" \"\$(cat \"\$d/\$f.bin.t1\")\")"
+	# every stream of the round on one circuit (one isolation username):
+	# the raw transfers and axotor's programs are compared on one path
+	iso=$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')
+	raw_one "$d/small.bin"; raw_small=$t
+	c1=$(circs)
+	# the big file raw and through wrap, in turn first
+	# the big file raw, through axotor's programs (and BASE_BIN's), on
+	# one circuit, in turn first and last
+	wrap_big= base_big=
+	for w in $(if [ $((r % 2)) = 1 ]; then echo raw ax base; else echo base ax raw; fi); do
+		case $w in
+		raw) raw_one "$d/big.bin"; raw_big=$t ;;
+		ax) ! wrap_one "$d/big.bin" "$AXO_BIN" || wrap_big="$t $l" ;;
+		base) [ -z "${BASE_BIN:-}" ] || ! wrap_one "$d/big.bin" "$BASE_BIN" ||
+			base_big="$t $l" ;;
+		esac
 	done
+	c2=$(circs)
+	# one circuit throughout: "1", else the ids seen (a new circuit
+	# since, or more than one)
+	same=1
+	[ "$c1" = "$c2" ] && [ "${c1%,}" = "${c1%%,*}" ] || same="$c1/$c2"
 	# tor's own floor for a line: a ping on a second stream of one
 	# circuit while BIG MiB go down the first, nothing queued at home
 	rm -f "$d/raw/onion.sock"
@@ -240,16 +325,21 @@ raw_round() {
 		"$addr" "$BIG" >>"$d/probe.t" || :
 	axo-onion unpublish -c "$TORNET_S_CONTROL" --cookie "$TORNET_S_COOKIE" \
 		"$addr" 2>/dev/null || :
-	# shellcheck disable=SC2154
 	echo "$raw_small $raw_big" >>"$d/raw.t"
+	# raw, axotor's time and line, one circuit?, raw first?
+	[ -z "$wrap_big" ] || echo "$raw_big $wrap_big $same $((r % 2))" >>"$d/pair.t"
+	[ -z "$base_big" ] || [ -z "$wrap_big" ] ||
+		echo "$raw_big $base_big $wrap_big $((r % 2))" >>"$d/pairbase.t"
 }
 
-: >"$d/os.t"; : >"$d/ax.t"; : >"$d/raw.t"; : >"$d/base.t"; : >"$d/probe.t"
+: >"$d/os.t"; : >"$d/ax.t"; : >"$d/raw.t"; : >"$d/base.t"; : >"$d/probe.t"; : >"$d/pair.t"; : >"$d/pairbase.t"
 r=1
 while [ $r -le "$ROUNDS" ]; do
 	case " ${SKIP:-} " in *" os "*) ;; *) [ -z "$have_os" ] || os_round || : ;; esac
-	ax_round "$r" "$AXO_BIN" "$d/ax.t" || :
-	[ -z "${BASE_BIN:-}" ] || ax_round "$r" "$BASE_BIN" "$d/base.t" || :
+	case " ${SKIP:-} " in *" ax "*) ;; *)
+		ax_round "$r" "$AXO_BIN" "$d/ax.t" || :
+		[ -z "${BASE_BIN:-}" ] || ax_round "$r" "$BASE_BIN" "$d/base.t" || : ;;
+	esac
 	case " ${SKIP:-} " in *" raw "*) ;; *) raw_round || : ;; esac
 	r=$((r + 1))
 done
@@ -278,6 +368,19 @@ printf '    | %3d MiB file (ms)    | %10s | %7s | %9s | %9s | %10s |\n' "$SMALL"
 printf '    | %3d MiB file (ms)    | %10s | %7s | %9s | %9s | %10s |\n' "$BIG" - "$axb" "$rb" - "$(ratio "$rb" "$axb")"
 printf '    | %3d MiB (MiB/s)      | %10s | %7s | %9s |           |            |\n' "$SMALL" "$(mibs "$SMALL" "$osf")" "$(mibs "$SMALL" "$axs")" "$(mibs "$SMALL" "$rs")"
 printf '    | %3d MiB (MiB/s)      | %10s | %7s | %9s |           |            |\n' "$BIG" - "$(mibs "$BIG" "$axb")" "$(mibs "$BIG" "$rb")"
+# share FILE A B O: the median ratio of columns A / B over the rounds of
+# each order (column O: 1 when raw went first), and their geometric
+# mean: a second transfer on a circuit runs slower than the first, by up
+# to a third, and the two orders cancel that out
+share() {
+	awk -v a="$2" -v b="$3" -v o="$4" '{ print $a / $b > (FILENAME ".o" $o) }' "$1"
+	for o in 1 0; do [ -s "$1.o$o" ] && med "$1.o$o" 1 || echo -; done |
+	awk '$1 != "-" { s += log($1); n++ } END { if (n) printf "%.2f\n", exp(s / n); else print "-" }'
+}
+if [ -s "$d/pair.t" ]; then
+	printf '    | %-20s | %10s | %7s | %9s | %9s | %10s |\n' "$BIG MiB, one circuit" - \
+		"$(med "$d/pair.t" 2)" "$(med "$d/pair.t" 1)" - "$(share "$d/pair.t" 1 2 5)"
+fi
 if [ -s "$d/base.t" ]; then
 	bs=$(med "$d/base.t" 2); bb=$(med "$d/base.t" 3)
 	printf '    | %-20s | %10s | %7s | %9s | %9s | %10s |\n' "$SMALL MiB, BASE_BIN" "$osf" "$bs" "$rs" "$(ratio "$bs" "$osf")" "$(ratio "$rs" "$bs")"
@@ -307,5 +410,20 @@ if [ -s "$d/timeline" ]; then
 		{ side = $1; t = $2; $1 = ""; $2 = ""; sub(/^ +/, "")
 		printf "      %8.1f  %-5s %s\n", (t - t0) / 1e6, side, $0 }'
 
+fi
+if [ -s "$d/pair.t" ]; then
+	ro() { awk -v o="$1" '$5 == o { printf "%s%.2f", (n++ ? " " : ""), $1 / $2 }' "$d/pair.t"; }
+	echo "    one circuit: in each of $(wc -l <"$d/pair.t") rounds the raw $BIG MiB and axotor's programs (axo-onion serve,"
+	echo "    axo-ratchet wrap, axo-chat; .send to saved) on one rendezvous circuit, in turn first;"
+	echo "    axotor's share of raw per round, raw first: $(ro 1); axotor first: $(ro 0);"
+	echo "    the row shows the geometric mean of the two orders' medians; $(awk '$4 == 1' "$d/pair.t" | wc -l) rounds kept"
+	echo "    one circuit throughout (GETINFO circuit-status); a line typed during it (one way): $(med "$d/pair.t" 3) ms"
+fi
+if [ -s "$d/pairbase.t" ]; then
+	rb() { awk -v o="$1" '$6 == o { printf "%s%.2f", (n++ ? " " : ""), $2 / $4 }' "$d/pairbase.t"; }
+	echo "    one circuit, against BASE_BIN ($(wc -l <"$d/pairbase.t") rounds, each: raw, axotor, BASE_BIN or BASE_BIN,"
+	echo "    axotor, raw): $BIG MiB in $(med "$d/pairbase.t" 4) ms against $(med "$d/pairbase.t" 2) ms; speed against BASE_BIN"
+	echo "    per round, BASE_BIN last: $(rb 1); BASE_BIN first: $(rb 0); both: $(share "$d/pairbase.t" 2 4 6);"
+	echo "    a line during it $(med "$d/pairbase.t" 5) ms against $(med "$d/pairbase.t" 3) ms"
 fi
 echo "    raw/axotor is axotor's share of the raw onion's throughput (1.00 = all of it)"
