@@ -224,9 +224,10 @@ circs() {
 		/PURPOSE=HS_CLIENT_REND/ && index($0, q) { printf "%s,", $1 }'
 }
 # raw_one FILE: FILE from the onion's side (cat) to the client's (head
-# -c), on the round's circuit; sets t (ms)
+# -c), on the round's circuit; sets t (ms); 1 when it failed
 raw_one() {
 	n=$(wc -c <"$1")
+	rm -f "$1.t0" "$1.t1"
 	# the way axotor sends: the onion's side writes, the client reads
 	axo-onion serve -q -d "$d/raw" -t 120 sh -c \
 		'date +%s%N >"$0.t0"; cat "$0" >&7; head -c 3 <&6 >/dev/null' \
@@ -235,8 +236,9 @@ raw_one() {
 	pids="$pids $sp"
 	"$top/t/helpers/socksrun" "$TORNET_C_SOCKS" "$addr" 80 "$iso" sh -c \
 		'head -c "$0" <&6 >/dev/null; date +%s%N >"$1.t1"; echo ok >&7' \
-		"$n" "$1"
+		"$n" "$1" || kill "$sp" 2>/dev/null || :
 	wait "$sp" || :
+	[ -s "$1.t0" ] && [ -s "$1.t1" ] || return 1
 	t=$(ms "$(cat "$1.t0")" "$(cat "$1.t1")")
 }
 # wrap_one FILE BINDIR: axotor's own programs of BINDIR on the round's
@@ -299,15 +301,15 @@ raw_round() {
 	# every stream of the round on one circuit (one isolation username):
 	# the raw transfers and axotor's programs are compared on one path
 	iso=$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')
-	raw_one "$d/small.bin"; raw_small=$t
+	raw_small=
+	! raw_one "$d/small.bin" || raw_small=$t
 	c1=$(circs)
-	# the big file raw and through wrap, in turn first
 	# the big file raw, through axotor's programs (and BASE_BIN's), on
 	# one circuit, in turn first and last
-	wrap_big= base_big=
+	raw_big= wrap_big= base_big=
 	for w in $(if [ $((r % 2)) = 1 ]; then echo raw ax base; else echo base ax raw; fi); do
 		case $w in
-		raw) raw_one "$d/big.bin"; raw_big=$t ;;
+		raw) ! raw_one "$d/big.bin" || raw_big=$t ;;
 		ax) ! wrap_one "$d/big.bin" "$AXO_BIN" || wrap_big="$t $l" ;;
 		base) [ -z "${BASE_BIN:-}" ] || ! wrap_one "$d/big.bin" "$BASE_BIN" ||
 			base_big="$t $l" ;;
@@ -325,7 +327,10 @@ raw_round() {
 		"$addr" "$BIG" >>"$d/probe.t" || :
 	axo-onion unpublish -c "$TORNET_S_CONTROL" --cookie "$TORNET_S_COOKIE" \
 		"$addr" 2>/dev/null || :
-	echo "$raw_small $raw_big" >>"$d/raw.t"
+	# a transfer that failed (a connection tor stalled) is left out
+	[ -z "$raw_small" ] || [ -z "$raw_big" ] ||
+		echo "$raw_small $raw_big" >>"$d/raw.t"
+	[ -n "$raw_big" ] || return 0
 	# raw, axotor's time and line, one circuit?, raw first?
 	[ -z "$wrap_big" ] || echo "$raw_big $wrap_big $same $((r % 2))" >>"$d/pair.t"
 	[ -z "$base_big" ] || [ -z "$wrap_big" ] ||
