@@ -68,10 +68,13 @@
  * and back for a ping on a second stream of the same circuit with
  * nothing of ours before it (what tor itself keeps in flight,
  * t/helpers/onionprobe): tor drains the socket as fast as its window
- * opens, so a line waits in tor, not in the socket.  With 64 KiB in the
- * socket the 50 MiB took 12% longer in the same run (the socket ran
- * dry between two turns of wrap on a busy machine) for no line sooner,
- * and with 32 KiB 9% longer again.  axo-chat writes a chunk only when
+ * opens, so a line waits mostly in tor.  The socket's size made no
+ * difference that the bench could see once it compared two builds on
+ * one circuit (its "one circuit" rounds; three runs of 32 KiB against
+ * 128 KiB, 22 rounds: the 50 MiB took 0.91-1.04x as long, a line 72-85
+ * against 75-86 ms); the 12% that 64 KiB had seemed to cost was the
+ * spread between two circuits.  128 KiB stays, as the size with the
+ * most runs behind it.  axo-chat writes a chunk only when
  * nothing else waits, so a line waits behind one chunk at most there.  A
  * link that is down still lets the child fill the ring.  NETOUT_RECS,
  * LINK_SNDBUF (0: the system's), KID_PIPE (0: the system's) and
