@@ -13,8 +13,14 @@ load helpers/axotor
 load helpers/systor
 bats_require_minimum_version 1.5.0
 
-setup_file() { axotor_setup_file; }
-teardown_file() { axotor_teardown_file; }
+setup_file() {
+	axotor_setup_file
+	[ "$(id -u)" != 0 ] || systor_users
+}
+teardown_file() {
+	systor_users_remove
+	axotor_teardown_file
+}
 setup() {
 	[ "$(id -u)" = 0 ] || skip "needs root: a tor as debian-tor, test users"
 	axotor_setup
@@ -27,8 +33,8 @@ teardown() {
 	[ -z "$UB" ] || rm -rf -- "$UB"
 	# a socket directory of ours left would be a failure; never leave one
 	# (only the test users': root's may be another session's)
-	find /dev/shm -maxdepth 1 -name 'axotor-tor.*' \( -user axo12in -o \
-		-user axo12out \) -exec rm -rf -- {} + 2>/dev/null || true
+	find /dev/shm -maxdepth 1 -name 'axotor-tor.*' \( -user "$SYS_IN" -o \
+		-user "$SYS_OUT" \) -exec rm -rf -- {} + 2>/dev/null || true
 }
 
 # A private runtime directory for test user $1 (XDG_RUNTIME_DIR), and the
@@ -55,8 +61,8 @@ user_side() {
 sys_clean() {
 	[ -z "$U" ] || [ -z "$(ls -A "$U")" ] || { echo "left in $U: $(ls "$U")"; return 1; }
 	[ -z "$(ls -A "$T/run")" ] || { echo "left: $(ls "$T/run")"; return 1; }
-	left=$(find /dev/shm -maxdepth 1 -name 'axotor-tor.*' \( -user axo12in -o \
-		-user axo12out \))
+	left=$(find /dev/shm -maxdepth 1 -name 'axotor-tor.*' \( -user "$SYS_IN" -o \
+		-user "$SYS_OUT" \))
 	[ -z "$left" ] || { echo "socket dir left: $left"; return 1; }
 	ours=$(systor_ours)
 	[ -z "$ours" ] || { echo "left in the running tor: $ours"; return 1; }
@@ -65,7 +71,7 @@ sys_clean() {
 @test "system tor (debian-tor, control socket): -s and -c by a member of its group; nothing left in tor or its DataDirectory" {
 	systor_start sys
 	(cd "$SYS_DATA" && find . | sort) >"$T/data.before"
-	user_side axo12in
+	user_side "$SYS_IN"
 	printf '41-shared-group\n' >"$T/key"
 	SIDE_PRE=$USER_PRE SIDE_TOR="--tor-control $SYS_RUN/control" \
 		side s -s -n alice -p bob -k 4 --no-smp 4<"$T/key"
@@ -80,7 +86,7 @@ sys_clean() {
 	# while it runs: the onion is in tor, its socket in a directory of
 	# tor's group that nobody else may enter
 	[ -n "$(systor_ours)" ]
-	sd=$(find /dev/shm -maxdepth 1 -name 'axotor-tor.*' -user axo12in)
+	sd=$(find /dev/shm -maxdepth 1 -name 'axotor-tor.*' -user "$SYS_IN")
 	[ "$(stat -c '%a %G' "$sd")" = "750 debian-tor" ]
 	say s .quit
 	exited s 0
@@ -92,15 +98,15 @@ sys_clean() {
 
 @test "system tor: a user not in its group is told why and what to do; nothing published" {
 	systor_start sys "HashedControlPassword $(tor --quiet --hash-password sesame)"
-	user_side axo12out
+	user_side "$SYS_OUT"
 	printf 'sesame\n' >"$T/pw"
 	chmod 0644 "$T/pw"
 	printf '42-left-outside\n' >"$T/key"
 	# the control port with the password: tor answers, and says who it is
 	run -100 $USER_PRE axotor -s -q -k 4 --no-smp -r "$RELAY" \
 		--tor-control "$SYS_CONTROL" --tor-password-fd 5 4<"$T/key" 5<"$T/pw" </dev/null
-	[ "${lines[0]}" = "axotor: fatal: the tor at $SYS_CONTROL runs as debian-tor and cannot reach the onion's socket: axo12out is not in its group debian-tor" ]
-	[ "${lines[1]}" = "axotor: hint: adduser axo12out debian-tor, then log in again; or let axotor start its own tor (no --tor-control, no --tor system)" ]
+	[ "${lines[0]}" = "axotor: fatal: the tor at $SYS_CONTROL runs as debian-tor and cannot reach the onion's socket: $SYS_OUT is not in its group debian-tor" ]
+	[ "${lines[1]}" = "axotor: hint: adduser $SYS_OUT debian-tor, then log in again; or let axotor start its own tor (no --tor-control, no --tor system)" ]
 	[ "${#lines[@]}" -eq 2 ]
 	# the control socket: its group only
 	run -111 $USER_PRE axotor -s -q -k 4 --no-smp -r "$RELAY" \
@@ -119,7 +125,7 @@ sys_clean() {
 
 @test "system tor: a killed peer, SIGTERM, SIGHUP: nothing of ours left in tor" {
 	systor_start sys
-	user_side axo12in
+	user_side "$SYS_IN"
 	printf '43-clean-exit\n' >"$T/key"
 	# the server on the system tor, the client on its own; the client
 	# killed outright: the server gives up the link after --reconnect
@@ -315,7 +321,7 @@ tb_ours() {
 
 @test "system tor: a dropped circuit, and the link comes back through tor's uid (wrap -u)" {
 	systor_start sys
-	user_side axo12in
+	user_side "$SYS_IN"
 	printf '47-come-back\n' >"$T/key"
 	SIDE_PRE=$USER_PRE SIDE_TOR="--tor-control $SYS_RUN/control" \
 		side s -s -n alice -p bob -k 4 --no-smp 4<"$T/key"
@@ -346,7 +352,7 @@ tb_ours() {
 
 @test "system tor: SIGTERM while the onion is being published: it is taken out" {
 	systor_start sys
-	user_side axo12in
+	user_side "$SYS_IN"
 	printf '48-early-stop\n' >"$T/key"
 	SIDE_PRE=$USER_PRE SIDE_TOR="--tor-control $SYS_RUN/control" \
 		side s -s -n alice -p bob -k 4 --no-smp 4<"$T/key"
@@ -358,7 +364,7 @@ tb_ours() {
 
 @test "system tor: axotor killed outright (SIGKILL): its keeper takes the onion out and removes its directories" {
 	systor_start sys
-	user_side axo12in
+	user_side "$SYS_IN"
 	printf '49-hard-stop\n' >"$T/key"
 	SIDE_T=20 SIDE_PRE=$USER_PRE SIDE_TOR="--tor-control $SYS_RUN/control" \
 		side s -s -n alice -p bob -k 4 --no-smp 4<"$T/key"
@@ -370,7 +376,7 @@ tb_ours() {
 	for i in $(seq 1 600); do
 		[ -z "$(systor_ours)" ] && [ -z "$(ls -A "$U")" ] &&
 			[ -z "$(find /dev/shm -maxdepth 1 -name 'axotor-tor.*' \
-			    -user axo12in)" ] && break
+			    -user "$SYS_IN")" ] && break
 		sleep 0.1
 	done
 	sys_clean

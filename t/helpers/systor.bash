@@ -14,31 +14,50 @@
 #       the lines of onions/detached, onions/current, ONION_CLIENT_AUTH_VIEW
 #       that name an onion
 #   as_user USER CMD...                 CMD as USER and its groups
+#   systor_users / systor_users_remove  (setup_file / teardown_file, as
+#       root) the users below; the remove deletes those this run made
 #
 # The users: debian-tor (created if missing, as Debian's package does), and
-# two test users, axo12in (in group debian-tor) and axo12out (not).
+# two test users of this run, SYS_IN (in group debian-tor) and SYS_OUT
+# (not), named afresh each run so that two runs can share a machine and
+# neither leaves a user behind.
 
 SYS_DEFAULTS=/usr/share/tor/tor-service-defaults-torrc
 
 systor_users() {
-	getent passwd debian-tor >/dev/null ||
+	SYS_MADE=$BATS_FILE_TMPDIR/systor.users
+	: >"$SYS_MADE"
+	if ! getent passwd debian-tor >/dev/null; then
 		adduser --quiet --system --group --no-create-home \
 			--home /var/lib/tor debian-tor
-	getent passwd axo12in >/dev/null ||
-		useradd --system --no-create-home --shell /usr/sbin/nologin \
-			--user-group -G debian-tor axo12in
-	getent passwd axo12out >/dev/null ||
-		useradd --system --no-create-home --shell /usr/sbin/nologin \
-			--user-group axo12out
-	# in the group, whatever an earlier run left
-	usermod -a -G debian-tor axo12in
+		echo debian-tor >>"$SYS_MADE"
+	fi
+	SYS_IN=axoin$(od -An -N3 -tx1 /dev/urandom | tr -d ' \n')
+	SYS_OUT=axout$(od -An -N3 -tx1 /dev/urandom | tr -d ' \n')
+	useradd --system --no-create-home --shell /usr/sbin/nologin \
+		--user-group -G debian-tor "$SYS_IN"
+	echo "$SYS_IN" >>"$SYS_MADE"
+	useradd --system --no-create-home --shell /usr/sbin/nologin \
+		--user-group "$SYS_OUT"
+	echo "$SYS_OUT" >>"$SYS_MADE"
+	export SYS_IN SYS_OUT SYS_MADE
+}
+
+# the users this run made, newest first (debian-tor after its members)
+systor_users_remove() {
+	local u
+	[ -n "${SYS_MADE:-}" ] && [ -s "$SYS_MADE" ] || return 0
+	for u in $(tac "$SYS_MADE"); do
+		userdel "$u" 2>/dev/null || :
+		! getent group "$u" >/dev/null || groupdel "$u" 2>/dev/null || :
+	done
+	: >"$SYS_MADE"
 }
 
 systor_start() {
 	local name=$1 ports i
 	shift
 	[ -r "$SYS_DEFAULTS" ] || skip "no $SYS_DEFAULTS (Debian's tor package)"
-	systor_users
 	SYS_DIR=$(mktemp -d /dev/shm/axo-systor.XXXXXX)
 	chmod 0755 "$SYS_DIR"
 	SYS_RUN=$SYS_DIR/run SYS_DATA=$SYS_DIR/data
