@@ -406,6 +406,8 @@ if [ -s "$d/probe.t" ]; then
 	echo "    the raw onion's circuit takes $pl ms there and back while $BIG MiB go down the first"
 	echo "    ($(mibs "$BIG" "$(med "$d/probe.t" 1)") MiB/s), against $pi ms idle: 2 round trips of the idle circuit are"
 	echo "    $(awk -v i="$pi" 'BEGIN { printf "%.0f", 2 * i }') ms; axotor's line against tor's loaded round trip: $(ratio "$busy" "$pl")"
+	echo "    a ping on a second circuit to the same onion at the same time (what a line beside the"
+	echo "    file, not behind it, would take there and back): $(med "$d/probe.t" 4) ms"
 fi
 echo "    during the $BIG MiB .send, both sides' wrap and axo-chat used $(med "$d/ax.t" 8)x the cpu time of all the network's tors"
 echo "    the sending wrap wrote $(med "$d/ax.t" 6 | sed 's/^0$/-/') bytes for a byte of the files (median)" 
