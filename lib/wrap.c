@@ -70,11 +70,12 @@
  * t/helpers/onionprobe): tor drains the socket as fast as its window
  * opens, so a line waits mostly in tor.  The socket's size made no
  * difference that the bench could see once it compared two builds on
- * one circuit (its "one circuit" rounds; three runs of 32 KiB against
- * 128 KiB, 22 rounds: the 50 MiB took 0.91-1.04x as long, a line 72-85
- * against 75-86 ms); the 12% that 64 KiB had seemed to cost was the
- * spread between two circuits.  128 KiB stays, as the size with the
- * most runs behind it.  axo-chat writes a chunk only when
+ * one circuit (its "one circuit" rounds, then with wrap -R 0; three
+ * runs of 32 KiB against 128 KiB, 22 rounds: the 50 MiB took
+ * 0.91-1.04x as long, a line 72-85 against 75-86 ms); the 12% that
+ * 64 KiB had seemed to cost was most likely the spread between two
+ * circuits (64 KiB was not run again).  128 KiB stays, as the size
+ * with the most runs behind it.  axo-chat writes a chunk only when
  * nothing else waits, so a line waits behind one chunk at most there.  A
  * link that is down still lets the child fill the ring.  NETOUT_RECS,
  * LINK_SNDBUF (0: the system's), KID_PIPE (0: the system's) and

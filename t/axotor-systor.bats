@@ -18,8 +18,10 @@ setup_file() {
 	[ "$(id -u)" != 0 ] || systor_users
 }
 teardown_file() {
-	systor_users_remove
+	local st=0
+	systor_users_remove || st=1
 	axotor_teardown_file
+	return $st
 }
 setup() {
 	[ "$(id -u)" = 0 ] || skip "needs root: a tor as debian-tor, test users"

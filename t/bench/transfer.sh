@@ -4,13 +4,16 @@
 # same run: OnionShare (onionshare-cli on tor "s", curl through tor "c"),
 # axotor (two line-mode sides on the same two tors, the PAKE through the
 # mailbox published as an onion, as t/axotor.bats does), and a raw
-# transfer through axo-onion serve/connect with cat as the ceiling.
-# "One circuit": each round the raw BIG transfer and axotor's own
-# programs (axo-onion serve, axo-ratchet wrap, axo-chat, as axotor
-# composes them) send the same file over the same rendezvous circuit
-# (t/helpers/socksrun dials with the round's isolation username), in
-# turn first, so that the circuit's own speed, which moves by 10-20%
-# from one circuit to the next, cancels out of their ratio.
+# transfer through axo-onion serve (cat) and t/helpers/socksrun (head
+# -c) as the ceiling.  "One circuit": each round the raw BIG transfer
+# and axotor's own programs (axo-onion serve -l, axo-ratchet wrap with
+# links replaced, axo-chat, as axotor composes them) send the same file
+# over the same rendezvous circuit (socksrun dials with the round's
+# isolation username; a round that took more than one circuit is left
+# out), raw first in odd rounds and last in even ones, so that the
+# circuit's own speed, which moves by 10-20% from one circuit to the
+# next, and the slowdown of a circuit's second transfer cancel out of
+# their ratio.
 # Medians of ROUNDS (default 5) rounds; a report, never an assertion.
 # SMALL and BIG are the two sizes in MiB (10, 50); SKIP="os ax raw"
 # leaves those out (to try one of them alone); XFER_PROBE, a command run
@@ -43,10 +46,11 @@ d=$(mktemp -d /dev/shm/axo-bench-xfer.XXXXXX)
 pids=
 cleanup() {
 	for p in $pids; do kill "$p" 2>/dev/null || :; done
+	group_stop "$d"/raw/*.pid "$d"/raw/p/*.pid
 	"$top/t/helpers/mailbox" stop "$d/mb" 2>/dev/null || :
 	"$top/t/helpers/tornet" stop "$d/net" 2>/dev/null || :
 	if [ -n "${KEEP:-}" ]; then
-		rm -f "$d/small.bin" "$d/big.bin" "$d/r/dl/"* 2>/dev/null || :
+		rm -rf "$d/small.bin" "$d/big.bin" "$d/r/dl/"* "$d/raw/p/dl" 2>/dev/null || :
 		echo "transfer.sh: kept $d" >&2
 	else
 		rm -rf "$d"
@@ -223,52 +227,99 @@ circs() {
 		getinfo circuit-status 2>/dev/null | awk -v q="REND_QUERY=$addr" '
 		/PURPOSE=HS_CLIENT_REND/ && index($0, q) { printf "%s,", $1 }'
 }
+# group PIDFILE CMD...: CMD as the leader of a process group of its own,
+# its PID in PIDFILE, so that group_stop ends it with all its children
+group() { f=$1; shift; setsid sh -c 'echo $$ >"$0"; exec "$@"' "$f" "$@"; }
+# group_stop PIDFILE...: TERM to each group, KILL after 5 s (bounded)
+group_stop() {
+	for f; do
+		g=$(cat "$f" 2>/dev/null) || continue
+		kill -TERM -- "-$g" 2>/dev/null || :
+		i=0
+		while [ $i -lt 250 ] && kill -0 -- "-$g" 2>/dev/null; do
+			sleep 0.02
+			i=$((i + 1))
+		done
+		kill -KILL -- "-$g" 2>/dev/null || :
+		rm -f "$f"
+	done
+}
 # raw_one FILE: FILE from the onion's side (cat) to the client's (head
-# -c), on the round's circuit; sets t (ms); 1 when it failed
+# -c), on the round's circuit; sets t (ms); 1 when it failed, stalled
+# (120 s) or came short
 raw_one() {
 	n=$(wc -c <"$1")
 	rm -f "$1.t0" "$1.t1"
 	# the way axotor sends: the onion's side writes, the client reads
-	axo-onion serve -q -d "$d/raw" -t 120 sh -c \
-		'date +%s%N >"$0.t0"; cat "$0" >&7; head -c 3 <&6 >/dev/null' \
-		"$1" &
-	sp=$!
-	pids="$pids $sp"
-	"$top/t/helpers/socksrun" "$TORNET_C_SOCKS" "$addr" 80 "$iso" sh -c \
-		'head -c "$0" <&6 >/dev/null; date +%s%N >"$1.t1"; echo ok >&7' \
-		"$n" "$1" || kill "$sp" 2>/dev/null || :
-	wait "$sp" || :
+	group "$d/raw/s.pid" axo-onion serve -q -d "$d/raw" -t 120 \
+		timeout --foreground 120 sh -c 'date +%s%N >"$0.t0"; cat "$0" >&7
+		head -c 3 <&6 >/dev/null' "$1" &
+	pids="$pids $!"
+	group "$d/raw/c.pid" "$top/t/helpers/socksrun" "$TORNET_C_SOCKS" \
+		"$addr" 80 "$iso" timeout --foreground 120 sh -c '
+		[ "$(head -c "$0" <&6 | wc -c)" = "$0" ] || exit 1
+		date +%s%N >"$1.t1"; echo ok >&7' "$n" "$1" || :
+	# the serve ends once the client has said ok (or at its -t)
+	i=0
+	while [ $i -lt 250 ] && kill -0 "$(cat "$d/raw/s.pid" 2>/dev/null)" 2>/dev/null; do
+		sleep 0.02
+		i=$((i + 1))
+	done
+	group_stop "$d/raw/s.pid" "$d/raw/c.pid"
 	[ -s "$1.t0" ] && [ -s "$1.t1" ] || return 1
 	t=$(ms "$(cat "$1.t0")" "$(cat "$1.t1")")
 }
 # wrap_one FILE BINDIR: axotor's own programs of BINDIR on the round's
-# circuit, as axotor composes them (axo-onion serve, axo-ratchet wrap,
-# axo-chat on the onion's side; socksrun for axo-onion connect on the
-# client's): FILE from ".send" typed to "saved ... sha256 ok", t (ms),
-# and a line typed once a third has crossed to its arrival, l (ms)
+# circuit, as axotor composes them: on the onion's side axo-onion serve
+# -l, axo-ratchet wrap -l (links replaced, -R 600 -A 10), axo-chat; on
+# the client's, socksrun in axo-onion connect's place, first for the
+# link and then as wrap -D's link program: FILE from ".send" typed to
+# "saved ... sha256 ok", t (ms), and a line typed once a third has
+# crossed to its arrival, l (ms); 1 when it failed
 wrap_one() {
 	p=$d/raw/p
 	rm -rf "$p"
 	mkdir -m 700 "$p" "$p/dl"
 	head -c 32 /dev/urandom >"$p/sk"
-	pub=$(axo-ratchet keygen 5>"$p/bk")
-	axo-ratchet init -r bob -S "$p/b" 4<"$p/bk" <"$p/sk"
-	axo-ratchet init -r alice -p "$pub" -S "$p/a" <"$p/sk"
+	pub=$(PATH=$2:$PATH axo-ratchet keygen 5>"$p/bk")
+	PATH=$2:$PATH axo-ratchet init -r bob -S "$p/b" 4<"$p/bk" <"$p/sk"
+	PATH=$2:$PATH axo-ratchet init -r alice -p "$pub" -S "$p/a" <"$p/sk"
 	rm -f "$p/sk" "$p/bk"
 	mkfifo "$p/s.in" "$p/c.in"
-	{ PATH=$2:$PATH axo-onion serve -q -d "$d/raw" -t 120 axo-ratchet wrap \
-		-S "$p/b" -R 0 axo-chat -n alice -p bob -q <"$p/s.in" \
-		2>"$p/s.err"; } | stamped >"$p/s.out" &
-	p1=$!
-	pids="$pids $p1"
+	{ PATH=$2:$PATH; group "$p/s.pid" axo-onion serve -q -d "$d/raw" \
+		-t 120 -l 5 axo-ratchet wrap -S "$p/b" -R 600 -A 10 -l 5 \
+		axo-chat -n alice -p bob -q <"$p/s.in" 2>"$p/s.err"; } |
+		stamped >"$p/s.out" &
+	pids="$pids $!"
 	exec 8>"$p/s.in"
-	{ PATH=$2:$PATH "$top/t/helpers/socksrun" "$TORNET_C_SOCKS" "$addr" \
-		80 "$iso" axo-ratchet wrap -S "$p/a" -R 0 axo-chat -n bob \
+	{ PATH=$2:$PATH; group "$p/c.pid" "$top/t/helpers/socksrun" \
+		"$TORNET_C_SOCKS" "$addr" 80 "$iso" axo-ratchet wrap -S "$p/a" \
+		-R 600 -A 10 -D "$top/t/helpers/socksrun" --pass 7 \
+		"$TORNET_C_SOCKS" "$addr" 80 "$iso" -- axo-chat -n bob \
 		-p alice -y -d "$p/dl" <"$p/c.in" 2>"$p/c.err"; } |
 		stamped >"$p/c.out" &
-	p2=$!
-	pids="$pids $p2"
+	pids="$pids $!"
 	exec 9>"$p/c.in"
+	if wrap_xfer "$1"; then
+		echo .quit >&8
+		st=0
+	else
+		st=1
+	fi
+	exec 8>&- 9>&-
+	# both sides end once the quit is acknowledged (bounded: 5 s)
+	i=0
+	while [ $i -lt 250 ] && { kill -0 "$(cat "$p/s.pid" 2>/dev/null)" ||
+	    kill -0 "$(cat "$p/c.pid" 2>/dev/null)"; } 2>/dev/null; do
+		sleep 0.02
+		i=$((i + 1))
+	done
+	group_stop "$p/s.pid" "$p/c.pid"
+	rm -rf "$p/dl"
+	return $st
+}
+# wrap_xfer FILE: wrap_one's part on the wire
+wrap_xfer() {
 	echo hello >&8
 	wait_for "$p/c.out" ' <alice> hello$' 3000 || return 1
 	a=$(ns); echo ".send $1" >&8
@@ -280,15 +331,6 @@ wrap_one() {
 	wait_for "$p/c.out" "saved $f .*sha256 ok" 12000 || return 1
 	t=$(ms "$a" "$(stamp "$p/c.out" "saved $f .*sha256 ok")")
 	cmp -s "$p/dl/$f" "$1" || { echo "transfer.sh: wrap: bad file" >&2; return 1; }
-	echo .quit >&8
-	exec 8>&- 9>&-
-	# both sides end once the quit is acknowledged (bounded: 5 s)
-	i=0
-	while [ $i -lt 250 ] && { kill -0 "$p1" || kill -0 "$p2"; } 2>/dev/null; do
-		sleep 0.02
-		i=$((i + 1))
-	done
-	rm -rf "$p/dl"
 }
 raw_round() {
 	rm -rf "$d/raw"
@@ -319,7 +361,8 @@ raw_round() {
 	# one circuit throughout: "1", else the ids seen (a new circuit
 	# since, or more than one)
 	same=1
-	[ "$c1" = "$c2" ] && [ "${c1%,}" = "${c1%%,*}" ] || same="$c1/$c2"
+	[ -n "$c1" ] && [ "$c1" = "$c2" ] && [ "${c1%,}" = "${c1%%,*}" ] ||
+		same="$c1/$c2"
 	# tor's own floor for a line: a ping on a second stream of one
 	# circuit while BIG MiB go down the first, nothing queued at home
 	rm -f "$d/raw/onion.sock"
@@ -331,13 +374,15 @@ raw_round() {
 	[ -z "$raw_small" ] || [ -z "$raw_big" ] ||
 		echo "$raw_small $raw_big" >>"$d/raw.t"
 	[ -n "$raw_big" ] || return 0
-	# raw, axotor's time and line, one circuit?, raw first?
+	# raw, axotor's time and line, one circuit, raw first?  (a round
+	# that took more than one circuit is only counted)
+	[ "$same" = 1 ] || { echo "$same" >>"$d/pair.x"; return 0; }
 	[ -z "$wrap_big" ] || echo "$raw_big $wrap_big $same $((r % 2))" >>"$d/pair.t"
 	[ -z "$base_big" ] || [ -z "$wrap_big" ] ||
 		echo "$raw_big $base_big $wrap_big $((r % 2))" >>"$d/pairbase.t"
 }
 
-: >"$d/os.t"; : >"$d/ax.t"; : >"$d/raw.t"; : >"$d/base.t"; : >"$d/probe.t"; : >"$d/pair.t"; : >"$d/pairbase.t"
+: >"$d/os.t"; : >"$d/ax.t"; : >"$d/raw.t"; : >"$d/base.t"; : >"$d/probe.t"; : >"$d/pair.t"; : >"$d/pairbase.t"; : >"$d/pair.x"
 r=1
 while [ $r -le "$ROUNDS" ]; do
 	case " ${SKIP:-} " in *" os "*) ;; *) [ -z "$have_os" ] || os_round || : ;; esac
@@ -422,9 +467,9 @@ if [ -s "$d/pair.t" ]; then
 	ro() { awk -v o="$1" '$5 == o { printf "%s%.2f", (n++ ? " " : ""), $1 / $2 }' "$d/pair.t"; }
 	echo "    one circuit: in each of $(wc -l <"$d/pair.t") rounds the raw $BIG MiB and axotor's programs (axo-onion serve,"
 	echo "    axo-ratchet wrap, axo-chat; .send to saved) on one rendezvous circuit, in turn first;"
-	echo "    axotor's share of raw per round, raw first: $(ro 1); axotor first: $(ro 0);"
-	echo "    the row shows the geometric mean of the two orders' medians; $(awk '$4 == 1' "$d/pair.t" | wc -l) rounds kept"
-	echo "    one circuit throughout (GETINFO circuit-status); a line typed during it (one way): $(med "$d/pair.t" 3) ms"
+	echo "    axotor's share of raw per round, raw first: $(ro 1); raw last: $(ro 0);"
+	echo "    the row shows the geometric mean of the two orders' medians; $(wc -l <"$d/pair.x") rounds left out that"
+	echo "    did not keep one circuit throughout (GETINFO circuit-status); a line typed during it (one way): $(med "$d/pair.t" 3) ms"
 fi
 if [ -s "$d/pairbase.t" ]; then
 	rb() { awk -v o="$1" '$6 == o { printf "%s%.2f", (n++ ? " " : ""), $2 / $4 }' "$d/pairbase.t"; }

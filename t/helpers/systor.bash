@@ -15,7 +15,8 @@
 #       that name an onion
 #   as_user USER CMD...                 CMD as USER and its groups
 #   systor_users / systor_users_remove  (setup_file / teardown_file, as
-#       root) the users below; the remove deletes those this run made
+#       root) the test users below; the remove deletes them, and fails
+#       if one cannot go
 #
 # The users: debian-tor (created if missing, as Debian's package does), and
 # two test users of this run, SYS_IN (in group debian-tor) and SYS_OUT
@@ -25,13 +26,18 @@
 SYS_DEFAULTS=/usr/share/tor/tor-service-defaults-torrc
 
 systor_users() {
+	local u
 	SYS_MADE=$BATS_FILE_TMPDIR/systor.users
 	: >"$SYS_MADE"
-	if ! getent passwd debian-tor >/dev/null; then
+	# as Debian's tor package makes it; left, as the package would be
+	getent passwd debian-tor >/dev/null ||
 		adduser --quiet --system --group --no-create-home \
 			--home /var/lib/tor debian-tor
-		echo debian-tor >>"$SYS_MADE"
-	fi
+	# the fixed names of earlier versions of this file, if still there
+	for u in axo12in axo12out; do
+		! getent passwd "$u" >/dev/null || userdel "$u" 2>/dev/null || :
+		! getent group "$u" >/dev/null || groupdel "$u" 2>/dev/null || :
+	done
 	SYS_IN=axoin$(od -An -N3 -tx1 /dev/urandom | tr -d ' \n')
 	SYS_OUT=axout$(od -An -N3 -tx1 /dev/urandom | tr -d ' \n')
 	useradd --system --no-create-home --shell /usr/sbin/nologin \
@@ -43,15 +49,18 @@ systor_users() {
 	export SYS_IN SYS_OUT SYS_MADE
 }
 
-# the users this run made, newest first (debian-tor after its members)
+# the users this run made; fails, naming them, when one cannot go (a
+# process of ours still runs as it)
 systor_users_remove() {
-	local u
+	local u left=
 	[ -n "${SYS_MADE:-}" ] && [ -s "$SYS_MADE" ] || return 0
-	for u in $(tac "$SYS_MADE"); do
+	for u in $(cat "$SYS_MADE"); do
 		userdel "$u" 2>/dev/null || :
 		! getent group "$u" >/dev/null || groupdel "$u" 2>/dev/null || :
+		! getent passwd "$u" >/dev/null || left="$left $u"
 	done
 	: >"$SYS_MADE"
+	[ -z "$left" ] || { echo "test users left:$left (a process runs as them?)"; return 1; }
 }
 
 systor_start() {
