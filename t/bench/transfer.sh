@@ -21,6 +21,9 @@
 # XFER_PROBE0 in the background just before the small .send.  KEEP=1
 # keeps the run's directory (the sides' stderr, not the files).  BASE_BIN,
 # another build's bin/ (an older axotor), run in the same rounds.
+# PAIR=plain puts axotor's programs with wrap -R 0 (no ring, no acks) in
+# the place and the columns of the raw 50 MiB: the one-circuit row is
+# then axotor's mode against that.
 #
 #   ready: OnionShare from its start to the URL printed; axotor from both
 #          sides started to the first line crossing
@@ -269,13 +272,14 @@ raw_one() {
 	[ -s "$1.t0" ] && [ -s "$1.t1" ] || return 1
 	t=$(ms "$(cat "$1.t0")" "$(cat "$1.t1")")
 }
-# wrap_one FILE BINDIR: axotor's own programs of BINDIR on the round's
+# wrap_one FILE BINDIR [plain]: axotor's own programs of BINDIR on the round's
 # circuit, as axotor composes them: on the onion's side axo-onion serve
 # -l, axo-ratchet wrap -l (links replaced, -R 600 -A 10), axo-chat; on
 # the client's, socksrun in axo-onion connect's place, first for the
 # link and then as wrap -D's link program: FILE from ".send" typed to
 # "saved ... sha256 ok", t (ms), and a line typed once a third has
-# crossed to its arrival, l (ms); 1 when it failed
+# crossed to its arrival, l (ms); 1 when it failed.  "plain": wrap -R 0
+# on both sides (no ring, no acks, no link replaced), for PAIR=plain
 wrap_one() {
 	p=$d/raw/p
 	rm -rf "$p"
@@ -286,16 +290,24 @@ wrap_one() {
 	PATH=$2:$PATH axo-ratchet init -r alice -p "$pub" -S "$p/a" <"$p/sk"
 	rm -f "$p/sk" "$p/bk"
 	mkfifo "$p/s.in" "$p/c.in"
+	if [ "${3:-}" = plain ]; then
+		set -- "$1" "$2" "" "-R 0" "-R 0"
+	else
+		set -- "$1" "$2" "-l 5" "-R 600 -A 10 -l 5" "-R 600 -A 10 -D \
+		    $top/t/helpers/socksrun --pass 7 $TORNET_C_SOCKS $addr 80 $iso --"
+	fi
+	# (word splitting of $3-$5 on purpose: paths without blanks)
+	# shellcheck disable=SC2086
 	{ PATH=$2:$PATH; group "$p/s.pid" axo-onion serve -q -d "$d/raw" \
-		-t 120 -l 5 axo-ratchet wrap -S "$p/b" -R 600 -A 10 -l 5 \
+		-t 120 $3 axo-ratchet wrap -S "$p/b" $4 \
 		axo-chat -n alice -p bob -q <"$p/s.in" 2>"$p/s.err"; } |
 		stamped >"$p/s.out" &
 	pids="$pids $!"
 	exec 8>"$p/s.in"
+	# shellcheck disable=SC2086
 	{ PATH=$2:$PATH; group "$p/c.pid" "$top/t/helpers/socksrun" \
 		"$TORNET_C_SOCKS" "$addr" 80 "$iso" axo-ratchet wrap -S "$p/a" \
-		-R 600 -A 10 -D "$top/t/helpers/socksrun" --pass 7 \
-		"$TORNET_C_SOCKS" "$addr" 80 "$iso" -- axo-chat -n bob \
+		$5 axo-chat -n bob \
 		-p alice -y -d "$p/dl" <"$p/c.in" 2>"$p/c.err"; } |
 		stamped >"$p/c.out" &
 	pids="$pids $!"
@@ -351,7 +363,11 @@ raw_round() {
 	raw_big= wrap_big= base_big=
 	for w in $(if [ $((r % 2)) = 1 ]; then echo raw ax base; else echo base ax raw; fi); do
 		case $w in
-		raw) ! raw_one "$d/big.bin" || raw_big=$t ;;
+		raw) if [ "${PAIR:-}" = plain ]; then
+			! wrap_one "$d/big.bin" "$AXO_BIN" plain || raw_big=$t
+		     else
+			! raw_one "$d/big.bin" || raw_big=$t
+		     fi ;;
 		ax) ! wrap_one "$d/big.bin" "$AXO_BIN" || wrap_big="$t $l" ;;
 		base) [ -z "${BASE_BIN:-}" ] || ! wrap_one "$d/big.bin" "$BASE_BIN" ||
 			base_big="$t $l" ;;
