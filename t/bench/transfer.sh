@@ -233,16 +233,23 @@ circs() {
 # group PIDFILE CMD...: CMD as the leader of a process group of its own,
 # its PID in PIDFILE, so that group_stop ends it with all its children
 group() { f=$1; shift; setsid sh -c 'echo $$ >"$0"; exec "$@"' "$f" "$@"; }
+# gone_wait ID...: until none of the processes (or -groups) is left, 5 s
+# at most
+gone_wait() {
+	i=0
+	while [ $i -lt 250 ]; do
+		for g; do kill -0 -- "$g" 2>/dev/null && break; done ||
+			return 0
+		sleep 0.02
+		i=$((i + 1))
+	done
+}
 # group_stop PIDFILE...: TERM to each group, KILL after 5 s (bounded)
 group_stop() {
 	for f; do
 		g=$(cat "$f" 2>/dev/null) || continue
 		kill -TERM -- "-$g" 2>/dev/null || :
-		i=0
-		while [ $i -lt 250 ] && kill -0 -- "-$g" 2>/dev/null; do
-			sleep 0.02
-			i=$((i + 1))
-		done
+		gone_wait "-$g"
 		kill -KILL -- "-$g" 2>/dev/null || :
 		rm -f "$f"
 	done
@@ -257,17 +264,12 @@ raw_one() {
 	group "$d/raw/s.pid" axo-onion serve -q -d "$d/raw" -t 120 \
 		timeout --foreground 120 sh -c 'date +%s%N >"$0.t0"; cat "$0" >&7
 		head -c 3 <&6 >/dev/null' "$1" &
-	pids="$pids $!"
 	group "$d/raw/c.pid" "$top/t/helpers/socksrun" "$TORNET_C_SOCKS" \
 		"$addr" 80 "$iso" timeout --foreground 120 sh -c '
 		[ "$(head -c "$0" <&6 | wc -c)" = "$0" ] || exit 1
 		date +%s%N >"$1.t1"; echo ok >&7' "$n" "$1" || :
 	# the serve ends once the client has said ok (or at its -t)
-	i=0
-	while [ $i -lt 250 ] && kill -0 "$(cat "$d/raw/s.pid" 2>/dev/null)" 2>/dev/null; do
-		sleep 0.02
-		i=$((i + 1))
-	done
+	gone_wait "$(cat "$d/raw/s.pid" 2>/dev/null)"
 	group_stop "$d/raw/s.pid" "$d/raw/c.pid"
 	[ -s "$1.t0" ] && [ -s "$1.t1" ] || return 1
 	t=$(ms "$(cat "$1.t0")" "$(cat "$1.t1")")
@@ -302,7 +304,6 @@ wrap_one() {
 		-t 120 $3 axo-ratchet wrap -S "$p/b" $4 \
 		axo-chat -n alice -p bob -q <"$p/s.in" 2>"$p/s.err"; } |
 		stamped >"$p/s.out" &
-	pids="$pids $!"
 	exec 8>"$p/s.in"
 	# shellcheck disable=SC2086
 	{ PATH=$2:$PATH; group "$p/c.pid" "$top/t/helpers/socksrun" \
@@ -310,7 +311,6 @@ wrap_one() {
 		$5 axo-chat -n bob \
 		-p alice -y -d "$p/dl" <"$p/c.in" 2>"$p/c.err"; } |
 		stamped >"$p/c.out" &
-	pids="$pids $!"
 	exec 9>"$p/c.in"
 	if wrap_xfer "$1"; then
 		echo .quit >&8
@@ -320,12 +320,7 @@ wrap_one() {
 	fi
 	exec 8>&- 9>&-
 	# both sides end once the quit is acknowledged (bounded: 5 s)
-	i=0
-	while [ $i -lt 250 ] && { kill -0 "$(cat "$p/s.pid" 2>/dev/null)" ||
-	    kill -0 "$(cat "$p/c.pid" 2>/dev/null)"; } 2>/dev/null; do
-		sleep 0.02
-		i=$((i + 1))
-	done
+	gone_wait "$(cat "$p/s.pid" 2>/dev/null)" "$(cat "$p/c.pid" 2>/dev/null)"
 	group_stop "$p/s.pid" "$p/c.pid"
 	rm -rf "$p/dl"
 	return $st
