@@ -47,6 +47,7 @@ bounds(int type, size_t *min, size_t *max)
 		*min = 1, *max = AXO_CHAT_TEXT_MAX;
 		return 1;
 	case AXO_CHAT_QUIT:
+	case AXO_CHAT_FILES:
 		*min = 0, *max = 0;
 		return 1;
 	case AXO_CHAT_RECEIPT:

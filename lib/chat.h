@@ -25,6 +25,7 @@
 #define AXO_CHAT_MSG		2	/* text */
 #define AXO_CHAT_QUIT		3	/* empty */
 #define AXO_CHAT_RECEIPT	4	/* u32: the peer's MSGs we have */
+#define AXO_CHAT_FILES		5	/* empty: file data on the file stream */
 #define AXO_CHAT_OFFER		16	/* id, size u64, name */
 #define AXO_CHAT_ACCEPT		17	/* id */
 #define AXO_CHAT_REJECT		18	/* id, why: no, or stop sending */

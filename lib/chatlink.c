@@ -17,6 +17,7 @@ axo_chatlink_init(struct axo_chatlink *k, int fd)
 {
 	k->fd = fd;
 	k->len = 0;
+	k->files = 0;
 }
 
 /* The status line while the link is down: "... (attempt 3, 0:12)". */
@@ -48,8 +49,22 @@ axo_chatlink_next(const struct axo_chatsess *s)
 	return s->down_since + (gone / 1000 + 1) * 1000;
 }
 
+/* The file stream's wrap: only "paused" on the status line; its loss
+ * for good is the end of the file stream (chatloop.c). */
 static void
-event(struct axo_chatsess *s, char *line)
+files_event(struct axo_chatsess *s, const char *line)
+{
+	if (strcmp(line, "lost") == 0)
+		s->fdown = 1;
+	else if (strcmp(line, "up") == 0)
+		s->fdown = 0;
+	else
+		return;
+	axo_chatxfer_show(s);
+}
+
+static void
+event(struct axo_chatlink *k, struct axo_chatsess *s, char *line)
 {
 	char *arg = strchr(line, ' ');
 	char cause[300];
@@ -59,6 +74,10 @@ event(struct axo_chatsess *s, char *line)
 		*arg++ = '\0';
 	else
 		arg = line + strlen(line);
+	if (k->files) {
+		files_event(s, line);
+		return;
+	}
 	axo_chat_clean(cause, sizeof cause, (const unsigned char *)arg,
 	    strlen(arg));
 	if (strcmp(line, "lost") == 0 && !s->down) {
@@ -109,7 +128,7 @@ axo_chatlink_read(struct axo_chatlink *k, struct axo_chatsess *s)
 	k->buf[k->len] = '\0';
 	while ((nl = memchr(k->buf, '\n', k->len)) != NULL) {
 		*nl = '\0';
-		event(s, k->buf);
+		event(k, s, k->buf);
 		k->len -= (size_t)(nl + 1 - k->buf);
 		memmove(k->buf, nl + 1, k->len);
 	}

@@ -17,10 +17,12 @@
  * down (tick keeps that clock going; next says when it next must), and
  * the transfers "paused".  "gone" keeps its cause for the last words
  * (s->gone): fd 6 ends right after it.  A malformed line is ignored:
- * the events are wrap's, ours, and only a display.
+ * the events are wrap's, ours, and only a display.  The file stream's
+ * wrap (files set) only pauses the transfers on the status line.
  */
 struct axo_chatlink {
 	int fd;
+	int files;		/* the file stream's wrap: fdown only */
 	char buf[512];
 	size_t len;
 };

@@ -39,15 +39,18 @@
  * chatsess.c's.
  */
 
-/* The session and its parts, and the bytes of fd 6 not yet parsed. */
+/* The session and its parts, and the bytes of fd 6 (and of the file
+ * stream) not yet parsed. */
 struct loop {
 	struct axo_chatsess s;
 	struct axo_chatxfer xf;
 	struct axo_chatcmd cmd;
-	struct axo_chatlink link;
+	struct axo_chatlink link, flink;
 	unsigned char inb[AXO_CHAT_MSG_MAX];
 	size_t inlen;
-	int got_hello, stdin_eof;
+	unsigned char finb[AXO_CHAT_MSG_MAX];
+	size_t finlen;
+	int got_hello, stdin_eof, files_eof;
 };
 
 static volatile sig_atomic_t got_sig, got_winch;
@@ -106,6 +109,11 @@ handle(struct loop *l, const struct axo_chat_msg *m)
 	case AXO_CHAT_RECEIPT:
 		axo_chatsess_delivered(s, m->size);
 		break;
+	case AXO_CHAT_FILES:
+		if (s->peer_files)
+			axo_chatsess_violation(s, 98, "a second files");
+		s->peer_files = 1;
+		break;
 	case AXO_CHAT_QUIT:
 		axo_chatsess_say(s, "%s has quit the chat", o->peer);
 		axo_chatsess_receipt(s);
@@ -147,6 +155,54 @@ net_bytes(struct loop *l)
 	memmove(l->inb, l->inb + off, l->inlen - off);
 	l->inlen -= off;
 	axo_chatsess_receipt(&l->s);
+}
+
+/* The file stream: our transfers' data, nothing else. */
+static void
+files_bytes(struct loop *l)
+{
+	struct axo_chat_msg m;
+	char err[256];
+	size_t off = 0;
+	int n;
+
+	for (;;) {
+		n = axo_chat_parse(l->finb + off, l->finlen - off, &m, err,
+		    sizeof err);
+		if (n < 0)
+			axo_chatsess_violation(&l->s, 97, "%s", err);
+		if (n == 0)
+			break;
+		off += (size_t)n;
+		if (m.type != AXO_CHAT_CHUNK && m.type != AXO_CHAT_END &&
+		    m.type != AXO_CHAT_ABORT)
+			axo_chatsess_violation(&l->s, 98, "a message of type "
+			    "%d on the file stream", m.type);
+		axo_chatxfer_rx(&l->s, &m);
+	}
+	memmove(l->finb, l->finb + off, l->finlen - off);
+	l->finlen -= off;
+}
+
+/* The file stream's data, or its end: the session's when the peer uses
+ * it (the peer closes it only as it goes, after QUIT or lost). */
+static void
+files_input(struct loop *l)
+{
+	struct axo_chatsess *s = &l->s;
+	ssize_t n;
+
+	n = read(s->o->files_fd, l->finb + l->finlen,
+	    sizeof l->finb - l->finlen);
+	if (n > 0) {
+		l->finlen += (size_t)n;
+		files_bytes(l);
+	} else if (n == 0 || (errno != EAGAIN && errno != EINTR)) {
+		l->files_eof = 1;
+		if (s->peer_files && !s->quitting)
+			axo_chatsess_die(s, AXO_EXIT_TEMP, "connection to %s "
+			    "lost (the file stream ended)", s->o->peer);
+	}
 }
 
 /* fd 6 ended without a QUIT: the link is gone, and wrap said why. */
@@ -226,12 +282,12 @@ nonblock(struct axo_chatsess *s, int fd)
 void
 axo_chat_run(const struct axo_chat_opts *opts)
 {
-	struct pollfd pf[4];
+	struct pollfd pf[7];
 	struct timespec ts, *tp;
 	sigset_t orig;
 	long long left;
 	long long next;
-	int nf, iu, i6, i7, ie, sig;
+	int nf, iu, i6, i7, ie, ifi, ifo, ife, sig;
 	static struct loop l;
 	struct axo_chatsess *s = &l.s;
 	const struct axo_chat_opts *o = opts;
@@ -242,6 +298,17 @@ axo_chat_run(const struct axo_chat_opts *opts)
 	axo_chatlink_init(&l.link, o->events_fd);
 	if (o->events_fd != -1)
 		nonblock(s, o->events_fd);
+	s->out.fd = AXO_FD_NET_OUT;
+	s->fout.fd = -1;
+	axo_chatlink_init(&l.flink, -1);
+	if (o->files_fd != -1) {
+		s->fout.fd = o->files_fd + 1;
+		axo_chatlink_init(&l.flink, o->files_fd + 2);
+		l.flink.files = 1;
+		nonblock(s, o->files_fd);
+		nonblock(s, o->files_fd + 1);
+		nonblock(s, o->files_fd + 2);
+	}
 	axo_sig_catch(stop_sigs, on_sig, &orig);
 	axo_sig_catch(winch_sigs, on_winch, NULL);
 	nonblock(s, AXO_FD_NET_IN);
@@ -260,6 +327,9 @@ axo_chat_run(const struct axo_chat_opts *opts)
 		memcpy(hello + 1, o->me, strlen(o->me));
 		axo_chatsess_send(s, AXO_CHAT_HELLO, 0, hello,
 		    1 + strlen(o->me), NULL, 0);
+		if (o->files_fd != -1)
+			axo_chatsess_send(s, AXO_CHAT_FILES, 0, NULL, 0, NULL,
+			    0);
 	}
 	if (o->tui)
 		axo_chatsess_say(s, "chat with %s: .help lists the commands",
@@ -284,7 +354,7 @@ axo_chat_run(const struct axo_chat_opts *opts)
 			axo_chatsess_quit(s);
 		/* quitting: until the peer's end shows it had the QUIT (fd 6
 		 * ends), or, while linked, it had the time to */
-		if (s->quitting && (s->out_dead ||
+		if (s->quitting && (s->out.dead ||
 		    (!s->down && axo_clock_ms() >= s->quit_deadline)))
 			axo_chatsess_end(s);
 		axo_chatlink_tick(s);
@@ -292,7 +362,7 @@ axo_chat_run(const struct axo_chat_opts *opts)
 			axo_tui_tick();
 
 		nf = 0;
-		iu = i6 = i7 = ie = -1;
+		iu = i6 = i7 = ie = ifi = ifo = ife = -1;
 		/* line mode: stdin only as fast as fd 7 takes it */
 		if (!l.stdin_eof && !s->quitting && (o->tui ||
 		    axo_chatsess_pending(s) < AXO_CHATSESS_SOFT)) {
@@ -302,13 +372,27 @@ axo_chat_run(const struct axo_chat_opts *opts)
 			pf[nf].fd = AXO_FD_NET_IN, pf[nf].events = POLLIN;
 			i6 = nf++;
 		}
-		if (axo_chatsess_pending(s) > 0 && !s->out_dead) {
+		if (axo_chatsess_pending(s) > 0 && !s->out.dead) {
 			pf[nf].fd = AXO_FD_NET_OUT, pf[nf].events = POLLOUT;
 			i7 = nf++;
 		}
 		if (l.link.fd != -1) {
 			pf[nf].fd = l.link.fd, pf[nf].events = POLLIN;
 			ie = nf++;
+		}
+		if (o->files_fd != -1 && !l.files_eof &&
+		    l.finlen < sizeof l.finb) {
+			pf[nf].fd = o->files_fd, pf[nf].events = POLLIN;
+			ifi = nf++;
+		}
+		if (s->fout.fd != -1 && !s->fout.dead &&
+		    s->fout.len > s->fout.off) {
+			pf[nf].fd = s->fout.fd, pf[nf].events = POLLOUT;
+			ifo = nf++;
+		}
+		if (l.flink.fd != -1) {
+			pf[nf].fd = l.flink.fd, pf[nf].events = POLLIN;
+			ife = nf++;
 		}
 		tp = NULL;
 		next = axo_chatlink_next(s);
@@ -336,8 +420,14 @@ axo_chat_run(const struct axo_chat_opts *opts)
 		/* wrap's last word comes before the end of fd 6 */
 		if (ie >= 0 && pf[ie].revents)
 			axo_chatlink_read(&l.link, s);
+		if (ife >= 0 && pf[ife].revents)
+			axo_chatlink_read(&l.flink, s);
 		if (i7 >= 0 && pf[i7].revents)
-			axo_chatsess_write(s);
+			axo_chatsess_write(s, &s->out);
+		if (ifo >= 0 && pf[ifo].revents)
+			axo_chatsess_write(s, &s->fout);
+		if (ifi >= 0 && pf[ifi].revents)
+			files_input(&l);
 		if (i6 >= 0 && pf[i6].revents)
 			net_input(&l);
 		if (iu >= 0 && pf[iu].revents)

@@ -4,8 +4,8 @@
 #define AXO_CHATLOOP_H
 
 /*
- * chatloop.c: the chat session on fds 6/7, the terminal or stdin/stdout
- * (axo-chat(1)).  Returns only through exit: 0 after a quit on either
+ * chatloop.c: the chat session on fds 6/7 (and the file stream of -b),
+ * the terminal or stdin/stdout (axo-chat(1)).  Returns only through exit: 0 after a quit on either
  * side, 97 a malformed message, 98 a message out of place, 111 the
  * connection lost, 128+n a signal.
  */
@@ -20,6 +20,8 @@ struct axo_chat_opts {
 	int tui;		/* interactive */
 	const char *verifier;	/* the PAKE verifier text, or NULL */
 	int events_fd;		/* axo-ratchet wrap's link events, or -1 */
+	int files_fd;		/* -b: the file stream in, out (+1) and its
+				 * wrap's events (+2), or -1 */
 	int receipts;		/* "delivered N" lines in line mode */
 };
 __attribute__((noreturn))

@@ -16,76 +16,104 @@
 size_t
 axo_chatsess_pending(const struct axo_chatsess *s)
 {
-	return s->outlen - s->outoff;
+	return s->out.len - s->out.off;
+}
+
+static void
+enqueue(struct axo_chatsess *s, struct axo_chatq *q, size_t n)
+{
+	size_t want;
+
+	if (q->dead)
+		return;
+	if (q->off > 0 && q->off == q->len)
+		q->off = q->len = 0;
+	if (q->len + n > q->cap) {
+		if (q->off > 0) {
+			memmove(q->q, q->q + q->off, q->len - q->off);
+			q->len -= q->off;
+			q->off = 0;
+		}
+		if (q->len + n > q->cap) {
+			want = q->cap ? q->cap : 4 * AXO_CHAT_MSG_MAX;
+			while (want < q->len + n)
+				want *= 2;
+			q->q = realloc(q->q, want);
+			if (q->q == NULL)
+				axo_chatsess_die(s, AXO_EXIT_TEMP,
+				    "out of memory");
+			q->cap = want;
+		}
+	}
+	memcpy(q->q + q->len, s->msg, n);
+	q->len += n;
 }
 
 void
 axo_chatsess_queue(struct axo_chatsess *s, size_t n)
 {
-	size_t want;
-
-	if (s->outoff > 0 && s->outoff == s->outlen)
-		s->outoff = s->outlen = 0;
-	if (s->outlen + n > s->outcap) {
-		if (s->outoff > 0) {
-			memmove(s->outq, s->outq + s->outoff,
-			    s->outlen - s->outoff);
-			s->outlen -= s->outoff;
-			s->outoff = 0;
-		}
-		if (s->outlen + n > s->outcap) {
-			want = s->outcap ? s->outcap : 4 * AXO_CHAT_MSG_MAX;
-			while (want < s->outlen + n)
-				want *= 2;
-			s->outq = realloc(s->outq, want);
-			if (s->outq == NULL)
-				axo_chatsess_die(s, AXO_EXIT_TEMP,
-				    "out of memory");
-			s->outcap = want;
-		}
-	}
-	memcpy(s->outq + s->outlen, s->msg, n);
-	s->outlen += n;
+	enqueue(s, &s->out, n);
 }
 
 void
-axo_chatsess_write(struct axo_chatsess *s)
+axo_chatsess_write(struct axo_chatsess *s, struct axo_chatq *q)
 {
 	ssize_t n;
 
-	n = write(AXO_FD_NET_OUT, s->outq + s->outoff, axo_chatsess_pending(s));
+	(void)s;
+	n = write(q->fd, q->q + q->off, q->len - q->off);
 	if (n > 0)
-		s->outoff += (size_t)n;
+		q->off += (size_t)n;
 	else if (n == -1 && errno != EAGAIN && errno != EINTR) {
 		/* the peer may have quit: read what it said before deciding
 		 * (EOF without QUIT: lost) */
-		s->out_dead = 1;
-		s->outoff = s->outlen = 0;
+		q->dead = 1;
+		q->off = q->len = 0;
+	}
+}
+
+static void
+drain(struct axo_chatq *q)
+{
+	ssize_t n;
+
+	while (q->fd != -1 && !q->dead && q->len > q->off) {
+		n = write(q->fd, q->q + q->off, q->len - q->off);
+		if (n <= 0)
+			break;
+		q->off += (size_t)n;
 	}
 }
 
 void
 axo_chatsess_drain(struct axo_chatsess *s)
 {
-	ssize_t n;
-
-	while (!s->out_dead && axo_chatsess_pending(s) > 0) {
-		n = write(AXO_FD_NET_OUT, s->outq + s->outoff,
-		    axo_chatsess_pending(s));
-		if (n <= 0)
-			break;
-		s->outoff += (size_t)n;
-	}
+	drain(&s->out);
+	drain(&s->fout);
 }
 
 void
 axo_chatsess_send(struct axo_chatsess *s, int type, uint32_t id,
     const void *a, size_t alen, const void *b, size_t blen)
 {
-	if (s->out_dead)
+	if (s->out.dead)
 		return;
 	axo_chatsess_queue(s, axo_chat_put(s->msg, type, id, a, alen, b,
 	    blen));
+}
+
+struct axo_chatq *
+axo_chatsess_dataq(struct axo_chatsess *s)
+{
+	return s->fout.fd != -1 && s->peer_files ? &s->fout : &s->out;
+}
+
+void
+axo_chatsess_fsend(struct axo_chatsess *s, int type, uint32_t id,
+    const void *a, size_t alen)
+{
+	enqueue(s, axo_chatsess_dataq(s), axo_chat_put(s->msg, type, id, a,
+	    alen, NULL, 0));
 }
 
 /* An event in the window, or "* ..." on stdout; a complaint in line
@@ -235,5 +263,7 @@ axo_chatsess_end(struct axo_chatsess *s)
 		    s->o->peer);
 	axo_chatsess_cleanup(s);
 	close(AXO_FD_NET_OUT);
+	if (s->fout.fd != -1)
+		close(s->fout.fd);
 	exit(0);
 }

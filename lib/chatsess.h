@@ -12,11 +12,12 @@
 /*
  * chatsess.c: the session that the poll loop (chatloop.c), the transfers
  * (chatxfer.c) and the user's commands (chatcmd.c) share: the options,
- * the outgoing queue to fd 7, the quit state, and the words for the user.
- * Messages to fd 7 are built in s->msg and queued whole (send, queue;
- * nothing once fd 7 failed).  write writes what it can of the queue to
- * the non-blocking fd 7 when poll says so; an error there marks fd 7
- * dead (the peer may have quit: what it said is read before deciding).
+ * the outgoing queues (to fd 7, and to the file stream), the quit state,
+ * and the words for the user.  Messages are built in s->msg and queued
+ * whole (send, queue, fsend; nothing once the fd failed).  write writes
+ * what it can of a queue to its non-blocking fd when poll says so; an
+ * error there marks it dead (the peer may have quit: what it said is
+ * read before deciding).
  * drain writes what goes without waiting, on the way out.  say puts an
  * event in the window, or "* ..." on stdout; complain a local error, in
  * the window or as a warning on stderr.  die and violation (a "protocol
@@ -33,12 +34,28 @@
 
 struct axo_chatxfer;
 
+/* A queue of whole messages to a non-blocking fd: q[off..len). */
+struct axo_chatq {
+	unsigned char *q;
+	size_t off, len, cap;
+	int fd;
+	int dead;			/* its fd failed: nothing is queued */
+};
+
 struct axo_chatsess {
 	const struct axo_chat_opts *o;
 	struct axo_chatxfer *xf;	/* the transfers */
-	unsigned char *outq;		/* the queue: outq[outoff..outlen) */
-	size_t outoff, outlen, outcap;
-	int out_dead;			/* fd 7 failed: nothing is queued */
+	struct axo_chatq out;		/* to fd 7 */
+	/*
+	 * The file stream (-b): a second stream to the peer, on its own
+	 * circuit, for the data of our transfers (CHUNK, END, and the
+	 * ABORT of one under way), so that typed lines never wait behind
+	 * them in tor.  Used once both sides said FILES; fdown while its
+	 * link is being replaced.
+	 */
+	struct axo_chatq fout;
+	int peer_files;			/* the peer said FILES */
+	int fdown;
 	int quitting;			/* QUIT is queued */
 	long long quit_deadline;
 	/* receipts: our MSGs are numbered from 1, so are the peer's */
@@ -57,10 +74,15 @@ struct axo_chatsess {
 size_t axo_chatsess_pending(const struct axo_chatsess *s);
 /* Queues the n bytes of s->msg (dies 111 without memory). */
 void axo_chatsess_queue(struct axo_chatsess *s, size_t n);
-void axo_chatsess_write(struct axo_chatsess *s);
+void axo_chatsess_write(struct axo_chatsess *s, struct axo_chatq *q);
 void axo_chatsess_drain(struct axo_chatsess *s);
 void axo_chatsess_send(struct axo_chatsess *s, int type, uint32_t id,
     const void *a, size_t alen, const void *b, size_t blen);
+/* The queue of our transfers' data: the file stream's once both sides
+ * have one, else fd 7's; fsend queues a message there. */
+struct axo_chatq *axo_chatsess_dataq(struct axo_chatsess *s);
+void axo_chatsess_fsend(struct axo_chatsess *s, int type, uint32_t id,
+    const void *a, size_t alen);
 __attribute__((format(printf, 2, 3)))
 void axo_chatsess_say(struct axo_chatsess *s, const char *fmt, ...);
 __attribute__((format(printf, 2, 3)))

@@ -86,7 +86,8 @@ axo_chatxfer_show(struct axo_chatsess *s)
 		bar[i] = i < p / 10 ? '#' : '-';
 	bar[10] = '\0';
 	/* "paused" first: a narrow status line still shows it */
-	snprintf(line, sizeof line, "%s%s %s [%s] %d%%%s", s->down ?
+	snprintf(line, sizeof line, "%s%s %s [%s] %d%%%s", s->down ||
+	    (s->fdown && axo_chatsess_dataq(s) == &s->fout) ?
 	    "paused: " : "", x->out ? "sending" : "receiving", x->name, bar, p,
 	    more ? " +more" : "");
 	axo_tui_progress(line);
@@ -130,11 +131,16 @@ axo_chatxfer_produce(struct axo_chatsess *s)
 	unsigned char hash[32];
 	char err[512], sz[32];
 	struct axo_xfer *x;
+	struct axo_chatq *q;
 	ssize_t n;
 	int i, k, any = 1;
 
-	while (any && !s->quitting && !s->out_dead &&
-	    axo_chatsess_pending(s) < AXO_CHATSESS_LOW) {
+	/* the file stream's queue, or fd 7's: a chunk only when it is
+	 * empty (on fd 7, so that a typed line waits behind one at most) */
+	while (any && !s->quitting) {
+		q = axo_chatsess_dataq(s);
+		if (q->dead || q->len - q->off >= AXO_CHATSESS_LOW)
+			return;
 		any = 0;
 		for (k = 0; k < AXO_XFER_MAX; k++) {
 			i = (t->turn + k) % AXO_XFER_MAX;
@@ -150,21 +156,20 @@ axo_chatxfer_produce(struct axo_chatsess *s)
 			n = axo_xfer_send_read(x, s->msg + AXO_CHAT_HDR + 4,
 			    CHUNK_SEND, err, sizeof err);
 			if (n < 0) {
-				axo_chatsess_send(s, AXO_CHAT_ABORT, x->id,
-				    NULL, 0, NULL, 0);
+				axo_chatsess_fsend(s, AXO_CHAT_ABORT, x->id,
+				    NULL, 0);
 				axo_chatsess_complain(s,
 				    "aborted sending %s: %s", x->name, err);
 				release(s, x);
 				continue;
 			}
-			axo_chatsess_send(s, AXO_CHAT_CHUNK, x->id,
-			    s->msg + AXO_CHAT_HDR + 4, (size_t)n, NULL, 0);
+			axo_chatsess_fsend(s, AXO_CHAT_CHUNK, x->id,
+			    s->msg + AXO_CHAT_HDR + 4, (size_t)n);
 			progress(s, x, &t->pct_o[i]);
 		}
 		if (x->done == x->size) {
 			axo_xfer_send_hash(x, hash);
-			axo_chatsess_send(s, AXO_CHAT_END, x->id, hash, 32,
-			    NULL, 0);
+			axo_chatsess_fsend(s, AXO_CHAT_END, x->id, hash, 32);
 			fmt_size(sz, sizeof sz, x->size);
 			axo_chatsess_say(s, "sent %s (%s)", x->name, sz);
 			release(s, x);
@@ -377,7 +382,8 @@ on_answer(struct axo_chatsess *s, const struct axo_chat_msg *m)
 		axo_chatsess_say(s, "%s rejected %s%s%s", s->o->peer, x->name,
 		    why[0] ? ": " : "", why);
 	} else {
-		axo_chatsess_send(s, AXO_CHAT_ABORT, x->id, NULL, 0, NULL, 0);
+		/* behind its data, where the peer looks for its end */
+		axo_chatsess_fsend(s, AXO_CHAT_ABORT, x->id, NULL, 0);
 		axo_chatsess_say(s, "%s stopped %s%s%s", s->o->peer, x->name,
 		    why[0] ? ": " : "", why);
 	}
@@ -494,9 +500,16 @@ axo_chatxfer_abort(struct axo_chatsess *s)
 	int i, n = 0;
 
 	for (i = 0; i < AXO_XFER_MAX; i++) {
-		if (t->xo[i].state != FREE) {
+		if (t->xo[i].state == ACTIVE) {
+			/* behind its data (on the file stream, if any) */
+			axo_chatsess_fsend(s, AXO_CHAT_ABORT, t->xo[i].id,
+			    NULL, 0);
+		} else if (t->xo[i].state != FREE) {
+			/* behind its OFFER */
 			axo_chatsess_send(s, AXO_CHAT_ABORT, t->xo[i].id, NULL,
 			    0, NULL, 0);
+		}
+		if (t->xo[i].state != FREE) {
 			axo_chatsess_say(s, "aborted sending %s",
 			    t->xo[i].name);
 			release(s, &t->xo[i]);

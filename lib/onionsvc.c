@@ -72,9 +72,9 @@ proto(struct axo_torctl *c, const char *what)
 int
 axo_onionsvc_add(struct axo_onionsvc *s, struct axo_torctl *c,
     struct axo_torctl_reply *r, unsigned long vport, const char *sock,
-    const unsigned char pk[32])
+    const char *sock2, const unsigned char pk[32])
 {
-	char pkb32[64], *cmd;
+	char pkb32[64], *cmd, port2[4200] = "";
 	size_t i;
 	int k, gotid = 0;
 
@@ -90,10 +90,13 @@ axo_onionsvc_add(struct axo_onionsvc *s, struct axo_torctl *c,
 	 * (ours dies with the session) or until "unpublish".  DiscardPK:
 	 * tor never tells us the onion's private key (§3.27).
 	 */
-	cmd = axo_xmalloc(8192);
-	snprintf(cmd, 8192, "ADD_ONION NEW:ED25519-V3 "
-	    "Flags=Detach,DiscardPK,V3Auth Port=%lu,unix:%s ClientAuthV3=%s",
-	    vport, sock, pkb32);
+	if (sock2 != NULL)
+		snprintf(port2, sizeof port2, " Port=%lu,unix:%s", vport + 1,
+		    sock2);
+	cmd = axo_xmalloc(12288);
+	snprintf(cmd, 12288, "ADD_ONION NEW:ED25519-V3 "
+	    "Flags=Detach,DiscardPK,V3Auth Port=%lu,unix:%s%s ClientAuthV3=%s",
+	    vport, sock, port2, pkb32);
 	k = axo_torctl_cmd(c, cmd, r);
 	axo_free(cmd);
 	if (k != 0)

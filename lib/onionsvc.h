@@ -11,7 +11,8 @@
  * a control connection that is open and authenticated (control-spec
  * §3.27, §4.1.25).  add asks tor for HS_DESC events, then ADD_ONION with
  * a new ed25519-v3 key, Flags=Detach,DiscardPK,V3Auth, the virtual port
- * vport to the unix socket sock, and ClientAuthV3 the x25519 public key
+ * vport to the unix socket sock (and vport+1 to sock2 unless NULL: a
+ * second stream's), and ClientAuthV3 the x25519 public key
  * pk; the address lands in s->addr.  A reply with no address, or with the
  * onion's private key, is AXO_TORCTL_EPROTO.  wait reads the events until
  * a descriptor is uploaded to one hsdir (a client can find the onion
@@ -27,6 +28,7 @@ struct axo_onionsvc {
 };
 int axo_onionsvc_add(struct axo_onionsvc *s, struct axo_torctl *c,
     struct axo_torctl_reply *r, unsigned long vport, const char *sock,
+    const char *sock2,
     const unsigned char pk[32]);
 int axo_onionsvc_wait(struct axo_onionsvc *s, struct axo_torctl *c,
     struct axo_torctl_reply *r, long long deadline);

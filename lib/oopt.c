@@ -33,6 +33,7 @@ static const char *const help_launch[] = {
 static const char *const help_publish[] = {
 	O_Q, O_DIR, O_SOCKDIR, O_CTL,
 	"-v VPORT                  the onion's virtual port (80)",
+	"-b                        VPORT+1 too, to files.sock: a second stream",
 	"-o FD                     the credential record out on FD (5)",
 	"-a FD                     the onion's address on FD, once tor has it",
 	O_T, O_COOKIE, O_PW, O_INSECURE, O_HELP, NULL
@@ -57,6 +58,7 @@ static const char *const help_serve[] = {
 	"-u UID                    accept connections from UID (tor's) too",
 	O_T,
 	"-l FD                     keep listening, the socket on FD for PROG",
+	"-L FD                     listen on files.sock too, for PROG on FD",
 	O_HELP, NULL
 };
 
@@ -118,7 +120,7 @@ subcommand(const char *cmd, const char **allowed)
 		return AXO_OOPT_LAUNCH;
 	} else if (strcmp(cmd, "publish") == 0) {
 		usage_line = U_PUBLISH;
-		*allowed = "qd:D:c:v:o:a:t:KWI";
+		*allowed = "qd:D:c:v:bo:a:t:KWI";
 		return AXO_OOPT_PUBLISH;
 	} else if (strcmp(cmd, "auth") == 0) {
 		usage_line = U_AUTH;
@@ -140,7 +142,7 @@ subcommand(const char *cmd, const char **allowed)
 		return AXO_OOPT_CONNECT;
 	} else if (strcmp(cmd, "serve") == 0) {
 		usage_line = U_SERVE;
-		*allowed = "qd:D:u:t:l";
+		*allowed = "qd:D:u:t:lL";
 		return AXO_OOPT_SERVE;
 	}
 	usage();
@@ -199,6 +201,8 @@ option(struct axo_oopt *o, int ch)
 	case 'W': o->pwfd = axo_opt_fd(optarg, usage_line); break;
 	case 'p': o->passfd = axo_opt_fd(optarg, usage_line); break;
 	case 'l': o->listenfd = axo_opt_fd(optarg, usage_line); break;
+	case 'L': o->filesfd = axo_opt_fd(optarg, usage_line); break;
+	case 'b': o->files = 1; break;
 	}
 }
 
@@ -241,7 +245,8 @@ operands(struct axo_oopt *o)
 		t = 300;
 		break;
 	case AXO_OOPT_PUBLISH:
-		if (o->nargs != 0 || o->dir == NULL)
+		if (o->nargs != 0 || o->dir == NULL ||
+		    (o->files && o->vport == 65535))
 			usage();
 		t = 120;
 		break;
@@ -263,7 +268,10 @@ operands(struct axo_oopt *o)
 	case AXO_OOPT_SERVE:
 		if (o->nargs < 1 || o->dir == NULL ||
 		    o->listenfd == AXO_FD_NET_IN ||
-		    o->listenfd == AXO_FD_NET_OUT)
+		    o->listenfd == AXO_FD_NET_OUT ||
+		    o->filesfd == AXO_FD_NET_IN ||
+		    o->filesfd == AXO_FD_NET_OUT ||
+		    (o->filesfd != -1 && o->filesfd == o->listenfd))
 			usage();
 		t = 600;
 		break;
@@ -283,9 +291,11 @@ axo_oopt_parse(int argc, char **argv, struct axo_oopt *o)
 		{ "password-fd", required_argument, NULL, 'W' },
 		{ "pass", required_argument, NULL, 'p' },
 		{ "keep-listening", required_argument, NULL, 'l' },
+		{ "files-listening", required_argument, NULL, 'L' },
+		{ "files", no_argument, NULL, 'b' },
 		{ NULL, 0, NULL, 0 },
 	};
-	static const char optstring[] = "+hqd:D:u:f:s:c:O:t:v:o:a:i:p:l:";
+	static const char optstring[] = "+hqd:D:u:f:s:c:O:t:v:bo:a:i:p:l:L:";
 	unsigned char seen[AXO_OPT_MAX];
 	const char *allowed, *cmd;
 	int ch;
@@ -300,7 +310,7 @@ axo_oopt_parse(int argc, char **argv, struct axo_oopt *o)
 	memset(o, 0, sizeof *o);
 	o->cmd = subcommand(cmd, &allowed);
 	memset(seen, 0, sizeof seen);
-	o->pwfd = o->passfd = o->listenfd = o->addrfd = -1;
+	o->pwfd = o->passfd = o->listenfd = o->filesfd = o->addrfd = -1;
 	o->peer_uid = -1;
 	o->outfd = AXO_FD_STATE_OUT;
 	o->infd = AXO_FD_STATE_IN;

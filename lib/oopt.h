@@ -8,7 +8,7 @@
 #define U_LAUNCH "axo-onion launch [-q] [--client] -d DIR [-f TORRC] " \
 	"[-s SOCKSPORT] [-c CONTROLPORT] [-O PID] [-t SECONDS] [--insecure-disk]"
 #define U_PUBLISH "axo-onion publish [-q] -d DIR [-D SOCKDIR] " \
-	"[-c CONTROL] [-v VPORT] [-o FD] [-a FD] [-t SECONDS] [--cookie FILE] " \
+	"[-c CONTROL] [-v VPORT] [-b] [-o FD] [-a FD] [-t SECONDS] [--cookie FILE] " \
 	"[--password-fd FD] [--insecure-disk]"
 #define U_AUTH "axo-onion auth [-c CONTROL] [-i FD] [--cookie FILE] " \
 	"[--password-fd FD] [--insecure-disk]"
@@ -19,7 +19,7 @@
 #define U_CONNECT "axo-onion connect [-q] [-s SOCKSPORT] [-t SECONDS] " \
 	"ADDR PORT PROG... | --pass FD ADDR PORT"
 #define U_SERVE "axo-onion serve [-q] -d DIR [-D SOCKDIR -u UID] " \
-	"[-t SECONDS] [-l FD] PROG..."
+	"[-t SECONDS] [-l FD] [-L FD] PROG..."
 #define U_ALL "axo-onion launch|publish|auth|unpublish|deauth|info|connect|" \
 	"serve [OPTION...] [OPERAND...]"
 
@@ -42,8 +42,8 @@ struct axo_oopt {
 	const char *ctl;		/* -c: a port or a control socket */
 	long peer_uid;
 	unsigned long socks, control, owner, timeout, vport, outfd, infd;
-	long pwfd, passfd, listenfd, addrfd;
-	int client, insecure;
+	long pwfd, passfd, listenfd, filesfd, addrfd;
+	int client, insecure, files;
 	int have_socks, have_control, have_timeout;
 	char **args;			/* the operands, then PROG... */
 	int nargs;

@@ -15,7 +15,8 @@
 #define U_ENCRYPT "axo-ratchet encrypt [-a] [-S file] [--insecure-disk]"
 #define U_DECRYPT "axo-ratchet decrypt [-a] [-S file] [--insecure-disk]"
 #define U_WRAP "axo-ratchet wrap [-S file] [-l fd [-u uid]|-D dialprog... --] " \
-	"[-R seconds] [-A seconds] [-E fd] [-P pid] [--insecure-disk] prog..."
+	"[-R seconds] [-A seconds] [-E fd] [-F fd] [-P pid] [--insecure-disk] " \
+	"prog..."
 #define U_ID "axo-ratchet id [-f] [-S file] [--insecure-disk]"
 #define USAGE U_KEYGEN "\n       " U_INIT "\n       " U_ENCRYPT \
 	"\n       " U_DECRYPT "\n       " U_WRAP "\n       " U_ID
@@ -50,6 +51,7 @@ static const char *const help_wrap[] = {
 	"-R, --reconnect SECONDS   give up after this long without a link (600)",
 	"-A, --keepalive SECONDS   a keepalive after this long idle (10)",
 	"-E, --events-fd FD        the link's events to prog on its FD",
+	"-F, --stream-fd FD        prog's stream on FD and FD+1, not 6/7; no first link",
 	"-P, --watch-pid PID       end the session when PID is gone",
 	O_INSECURE, O_HELP, NULL
 };
@@ -153,18 +155,19 @@ axo_ropt_parse(int argc, char **argv, struct axo_ropt *o, const char *allowed)
 		{ "reconnect", required_argument, NULL, 'R' },
 		{ "keepalive", required_argument, NULL, 'A' },
 		{ "events-fd", required_argument, NULL, 'E' },
+		{ "stream-fd", required_argument, NULL, 'F' },
 		{ "watch-pid", required_argument, NULL, 'P' },
 		{ "peer-uid", required_argument, NULL, 'u' },
 		{ NULL, 0, NULL, 0 }
 	};
-	static const char all[] = "afkKprSIlDRAEPu";
+	static const char all[] = "afkKprSIlDRAEPuF";
 	const char *cmd = o->cmd;
 	unsigned seen = 0, bit;
 	unsigned long n;
 	char name[64];
 	int c, li, isid = strcmp(cmd, "id") == 0;
 
-	o->w.listen_fd = o->w.events_fd = -1;
+	o->w.listen_fd = o->w.events_fd = o->w.stream_fd = -1;
 	o->w.peer_uid = -1;
 	o->w.reconnect = AXO_WRAP_RECONNECT;
 	o->w.keepalive = AXO_WRAP_KEEPALIVE;
@@ -173,7 +176,7 @@ axo_ropt_parse(int argc, char **argv, struct axo_ropt *o, const char *allowed)
 	 * a missing argument is ':', not '?' */
 	for (;;) {
 		li = -1;
-		c = getopt_long(argc, argv, "+:afhk:K:p:r:S:l:DR:A:E:P:u:", lo, &li);
+		c = getopt_long(argc, argv, "+:afhk:K:p:r:S:l:DR:A:E:F:P:u:", lo, &li);
 		if (c == -1)
 			break;
 		if (c == 'h')
@@ -227,6 +230,13 @@ axo_ropt_parse(int argc, char **argv, struct axo_ropt *o, const char *allowed)
 			if (!axo_scan_uint(optarg, 1023, &n) || n < 3)
 				axo_ropt_usage();
 			*(c == 'l' ? &o->w.listen_fd : &o->w.events_fd) = (int)n;
+			break;
+		case 'F':
+			/* FD and FD+1, neither 6/7 (they pass on) nor 0-2 */
+			if (!axo_scan_uint(optarg, 1022, &n) || n < 3 ||
+			    (n >= 5 && n <= 7))
+				axo_ropt_usage();
+			o->w.stream_fd = (int)n;
 			break;
 		case 'R':
 		case 'A':

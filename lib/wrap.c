@@ -875,8 +875,13 @@ cand_accept(struct wrap *w)
 static pid_t
 spawn(struct wrap *w, char *const argv[], const sigset_t *mask)
 {
-	int to_child[2], from_child[2], ev[2] = { -1, -1 }, i;
+	int to_child[2], from_child[2], ev[2] = { -1, -1 }, keep[2], i;
 	pid_t pid;
+
+	/* -F: fds 6/7, if open, are the child's (another stream) */
+	for (i = 0; i < 2; i++)
+		keep[i] = w->o->stream_fd != -1 &&
+		    fcntl(AXO_FD_NET_IN + i, F_GETFD) != -1;
 
 	if (pipe2(to_child, O_CLOEXEC) == -1 ||
 	    pipe2(from_child, O_CLOEXEC) == -1 ||
@@ -892,8 +897,10 @@ spawn(struct wrap *w, char *const argv[], const sigset_t *mask)
 			close(w->o->close_fds[i]);
 		if (w->o->listen_fd != -1)
 			close(w->o->listen_fd);
-		if (move_fd(to_child[0], AXO_FD_NET_IN) == -1 ||
-		    move_fd(from_child[1], AXO_FD_NET_OUT) == -1 ||
+		if (move_fd(to_child[0], w->o->stream_fd != -1 ?
+		    w->o->stream_fd : AXO_FD_NET_IN) == -1 ||
+		    move_fd(from_child[1], w->o->stream_fd != -1 ?
+		    w->o->stream_fd + 1 : AXO_FD_NET_OUT) == -1 ||
 		    (ev[0] != -1 && move_fd(ev[0], w->o->events_fd) == -1))
 			axo_diesys(AXO_EXIT_TEMP, "unable to move fds for %s",
 			    argv[0]);
@@ -901,6 +908,10 @@ spawn(struct wrap *w, char *const argv[], const sigset_t *mask)
 	}
 	close(to_child[0]);
 	close(from_child[1]);
+	/* none kept here, or the end of that stream would wait for ours */
+	for (i = 0; i < 2; i++)
+		if (keep[i])
+			close(AXO_FD_NET_IN + i);
 	w->cout = to_child[1];
 	w->cin = from_child[0];
 	if (KID_PIPE > 0)
@@ -1111,6 +1122,10 @@ finished(struct wrap *w, long long now)
 		return 0;
 	if (w->gone)
 		return 1;
+	/* -F: no link ever came (the peer has no such stream, or not
+	 * yet): the peer holds nothing of ours to wait for */
+	if (w->o->stream_fd != -1 && w->first)
+		return 1;
 	/* told to stop: the peer is told too, if the link takes our end
 	 * within a moment (else it waits for a link until -R) */
 	if (w->stopped) {
@@ -1228,7 +1243,11 @@ axo_wrap_run(struct axo_ratchet *r, char *const argv[],
 	 * server, with links to replace it, the first must prove itself
 	 * like any other.
 	 */
-	if (w.reconnect && r->c.role == 1 && o->listen_fd != -1) {
+	if (o->stream_fd != -1) {
+		/* no first link: the first comes as the next ones do */
+		w.down_since = axo_clock_ms();
+		w.first = 1;
+	} else if (w.reconnect && r->c.role == 1 && o->listen_fd != -1) {
 		conn_open(&w.cand[0], AXO_FD_NET_IN, AXO_FD_NET_OUT);
 		w.down_since = axo_clock_ms();
 		w.first = 1;

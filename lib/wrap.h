@@ -10,7 +10,10 @@
 /*
  * wrap.c: runs argv with its fds 6/7 on plaintext pipes and carries that
  * one stream, as ratchet records, over whichever network link is live
- * (axotor(7) "THE STREAM OF WRAP").  The first link is fds 6/7.  With
+ * (axotor(7) "THE STREAM OF WRAP").  The first link is fds 6/7, or,
+ * with stream_fd, the first that listen_fd or dial brings (fds 6/7 are
+ * then the child's, untouched, and the stream is on stream_fd and the
+ * fd after it: a second stream beside the first, axotor's for files).  With
  * listen_fd (a listening unix socket) or dial (a link program that
  * hands a connected socket over its fd 7) and reconnect > 0, a link that
  * dies is replaced: what the peer has not acknowledged is sent again as
@@ -39,6 +42,8 @@ struct axo_wrap_opts {
 	unsigned reconnect;	/* -R: seconds; 0 = the first link only */
 	unsigned keepalive;	/* -k: seconds; 0 = no keepalive */
 	int events_fd;		/* -E: the child's fd for link events, or -1 */
+	int stream_fd;		/* -F: the child's stream on it and the next
+				 * fd, no first link; or -1 (6/7) */
 	pid_t watch_pid;	/* -P: our tor; its end ends the session */
 	const int *close_fds;	/* closed in the child (the state fds) */
 	int nclose;

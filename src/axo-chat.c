@@ -12,7 +12,7 @@
 #include "chatloop.h"
 
 #define USAGE "axo-chat [-n nick] [-p peernick] [-c green|red] [--verified] " \
-	"[-d dir] [-y] [-V file] [-e fd] [--receipts] [-q]"
+	"[-d dir] [-y] [-V file] [-e fd] [-b fd] [--receipts] [-q]"
 
 #define VERIFIER_MAX	1024
 
@@ -25,6 +25,7 @@ static const char *const opts_help[] = {
 	"-y, --accept              accept every offer without asking",
 	"-V, --verifier FILE       the verifier that .verify shows",
 	"-e, --events-fd FD        the link events of axo-ratchet wrap",
+	"-b, --files-fd FD         file data on FD and FD+1, its wrap's events on FD+2",
 	"    --receipts            \"* delivered N\" lines in line mode",
 	"-q, --quiet               no progress lines in line mode",
 	"-h, --help                this help",
@@ -54,6 +55,7 @@ main(int argc, char **argv)
 		{ "verifier", required_argument, NULL, 'V' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "events-fd", required_argument, NULL, 'e' },
+		{ "files-fd", required_argument, NULL, 'b' },
 		{ "receipts", no_argument, NULL, 'R' },
 		{ "verified", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
@@ -71,9 +73,9 @@ main(int argc, char **argv)
 	memset(&o, 0, sizeof o);
 	o.me = "me";
 	o.peer = "peer";
-	o.dirfd = o.events_fd = -1;
+	o.dirfd = o.events_fd = o.files_fd = -1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "n:p:c:d:yV:qe:h", longopts,
+	while ((c = getopt_long(argc, argv, "n:p:c:d:yV:qe:b:h", longopts,
 	    NULL)) != -1) {
 		axo_opt_once(seen, c, USAGE);
 		switch (c) {
@@ -104,6 +106,9 @@ main(int argc, char **argv)
 		case 'e':
 			o.events_fd = axo_opt_fd(optarg, USAGE);
 			break;
+		case 'b':
+			o.files_fd = axo_opt_fd(optarg, USAGE);
+			break;
 		case 'R':
 			o.receipts = 1;
 			break;
@@ -113,7 +118,7 @@ main(int argc, char **argv)
 		case 'h':
 			axo_help_opts(USAGE, opts_help);
 		default:
-			axo_opt_bad(argv, "n:p:c:d:yV:qe:h", longopts, USAGE);
+			axo_opt_bad(argv, "n:p:c:d:yV:qe:b:h", longopts, USAGE);
 		}
 	}
 	if (optind != argc)
@@ -124,6 +129,22 @@ main(int argc, char **argv)
 	axo_fd_need(AXO_FD_NET_OUT, "to the peer");
 	if (o.events_fd != -1)
 		axo_fd_need(o.events_fd, "link events");
+	if (o.files_fd != -1) {
+		/* three fds, none of the others (0-2, 6, 7, -e's) */
+		if (o.files_fd < 3)
+			axo_usage(USAGE);
+		if (o.files_fd + 2 >= AXO_FD_NET_IN &&
+		    o.files_fd <= AXO_FD_NET_OUT)
+			axo_die(AXO_EXIT_USAGE, "-b %d takes fds %d to %d: "
+			    "6 and 7 are the chat's", o.files_fd, o.files_fd,
+			    o.files_fd + 2);
+		if (o.events_fd >= o.files_fd && o.events_fd <= o.files_fd + 2)
+			axo_die(AXO_EXIT_USAGE, "-e %d is one of -b's fds",
+			    o.events_fd);
+		axo_fd_need(o.files_fd, "file data from the peer");
+		axo_fd_need(o.files_fd + 1, "file data to the peer");
+		axo_fd_need(o.files_fd + 2, "the file stream's events");
+	}
 	o.tui = isatty(0) && isatty(1);
 
 	if (vfile != NULL) {

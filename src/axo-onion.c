@@ -22,6 +22,7 @@
 #include "usock.h"
 
 #define SOCK_NAME	"onion.sock"
+#define FILES_SOCK_NAME	"files.sock"	/* publish -b, serve -L */
 
 /* ---- launch ---- */
 
@@ -101,7 +102,7 @@ cmd_publish(const struct axo_oopt *o)
 	struct axo_torinfo ti;
 	long long t0;
 	long sgid;
-	char sock[4096], *rec;
+	char sock[4096], sock2[4096], *rec;
 	unsigned char *sk, pk[32];
 	int k;
 
@@ -112,6 +113,8 @@ cmd_publish(const struct axo_oopt *o)
 	sgid = o->sockdir != NULL ? axo_odir_check_sock(o->sockdir) : -1;
 	axo_odir_sock(sock, sizeof sock, o->sockdir != NULL ? o->sockdir :
 	    o->dir, SOCK_NAME);
+	axo_odir_sock(sock2, sizeof sock2, o->sockdir != NULL ? o->sockdir :
+	    o->dir, FILES_SOCK_NAME);
 	t0 = axo_clock_ms();
 	r = axo_xmalloc(sizeof *r);
 	sk = axo_xmalloc(32);
@@ -124,7 +127,8 @@ cmd_publish(const struct axo_oopt *o)
 	if ((k = axo_torinfo_get(&c, &ti)) != 0)
 		axo_octl_die(&c, k);
 	axo_odir_need_reach(&ti, o->dir, o->sockdir, sgid);
-	if ((k = axo_onionsvc_add(&s, &c, r, o->vport, sock, pk)) != 0)
+	if ((k = axo_onionsvc_add(&s, &c, r, o->vport, sock,
+	    o->files ? sock2 : NULL, pk)) != 0)
 		axo_octl_die(&c, k);
 	axo_info("onion %s.onion added", s.addr);
 	/*
@@ -326,11 +330,29 @@ cmd_serve(const struct axo_oopt *o, char **argv)
 	char sock[4096], tmp[4096];
 	const char *sd = o->sockdir != NULL ? o->sockdir : o->dir;
 	long sgid = -1;
-	int lfd, fd;
+	int lfd, ffd = -1, fd;
 
 	axo_odir_check(o->dir, o->insecure);
 	if (o->sockdir != NULL)
 		sgid = axo_odir_check_sock(o->sockdir);
+	/* -L: the second stream's socket, there before the first link
+	 * can come, kept for PROG at its fd (and then never accepted on
+	 * here) */
+	if (o->filesfd != -1) {
+		axo_odir_sock(tmp, sizeof tmp, sd, FILES_SOCK_NAME ".new");
+		axo_odir_sock(sock, sizeof sock, sd, FILES_SOCK_NAME);
+		ffd = axo_usock_listen(tmp, sock, sgid);
+		if (ffd == (int)o->filesfd) {
+			if (fcntl(ffd, F_SETFD, 0) == -1)
+				axo_diesys(AXO_EXIT_TEMP,
+				    "unable to clear close-on-exec");
+		} else {
+			if (dup2(ffd, (int)o->filesfd) == -1)
+				axo_diesys(AXO_EXIT_TEMP, "unable to dup2");
+			close(ffd);
+			ffd = (int)o->filesfd;
+		}
+	}
 	/* the longer first: its words, as the socket's would be */
 	axo_odir_sock(tmp, sizeof tmp, sd, SOCK_NAME ".new");
 	axo_odir_sock(sock, sizeof sock, sd, SOCK_NAME);
@@ -347,6 +369,10 @@ cmd_serve(const struct axo_oopt *o, char **argv)
 	    axo_clock_ms() + (long long)o->timeout * 1000);
 	if (fd == -1) {
 		unlink(sock);
+		if (ffd != -1) {
+			axo_odir_sock(sock, sizeof sock, sd, FILES_SOCK_NAME);
+			unlink(sock);
+		}
 		axo_die(AXO_EXIT_TEMP, "no connection within %lu s", o->timeout);
 	}
 	axo_info("connection accepted");

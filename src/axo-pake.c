@@ -15,10 +15,10 @@
 #include "wormhole.h"
 
 #define USAGE "axo-pake send|recv [-dv] [-k fd | -A fd] [-i fd] [-o fd] " \
-	"[-K fd] [-V fd] [-a appid] [-r url] [-s host:port] [-t sec] " \
+	"[-K fd] [-F fd] [-V fd] [-a appid] [-r url] [-s host:port] [-t sec] " \
 	"[-c sec] [--insecure-disk]"
 
-#define OPTSTRING	"+k:A:i:o:K:vV:a:r:s:dt:c:h"
+#define OPTSTRING	"+k:A:i:o:K:F:vV:a:r:s:dt:c:h"
 #define DEF_APPID	"axotor/v1"
 
 static const char *const opts_help[] = {
@@ -28,6 +28,7 @@ static const char *const opts_help[] = {
 	"-i, --in FD               send: the record from FD (default stdin)",
 	"-o, --out FD              recv: the record to FD (default stdout)",
 	"-K, --key-out FD          the session key to FD (default 5)",
+	"-F, --files-key-out FD    a second key, for a second stream, to FD",
 	"-v, --verify              print the verifier on stderr",
 	"-V, --verify-fd FD        write the verifier in hex to FD",
 	"-a, --appid APPID         the wormhole application id (axotor/v1)",
@@ -43,6 +44,7 @@ static const char *const opts_help[] = {
 #define DEF_RELAY	"ws://relay.magic-wormhole.io:4000/v1"
 #define DEF_SOCKS	"127.0.0.1:9050"
 #define PURPOSE		"axotor/v1/session"
+#define PURPOSE_FILES	"axotor/v1/files"	/* -F: axotor's file stream */
 #define TEXT_APPID	"lothar.com/wormhole/text-or-file-xfer"
 #define MAXREC		65536	/* a credential record is a few hundred bytes */
 
@@ -67,7 +69,8 @@ struct opts {
 	const char *appid, *relay, *socks;
 	struct axo_relay_addr addr;	/* from relay, socks and direct */
 	unsigned long peer_ms, conn_ms;
-	int sending, kfd, afd, in, out, kout, vfd, verify, direct, insecure;
+	int sending, kfd, afd, in, out, kout, fout, vfd, verify, direct;
+	int insecure;
 };
 
 static void
@@ -79,6 +82,7 @@ options(struct opts *o, int argc, char **argv)
 		{ "in", required_argument, NULL, 'i' },
 		{ "out", required_argument, NULL, 'o' },
 		{ "key-out", required_argument, NULL, 'K' },
+		{ "files-key-out", required_argument, NULL, 'F' },
 		{ "verify", no_argument, NULL, 'v' },
 		{ "verify-fd", required_argument, NULL, 'V' },
 		{ "appid", required_argument, NULL, 'a' },
@@ -104,6 +108,7 @@ options(struct opts *o, int argc, char **argv)
 	o->afd = -1;
 	o->out = 1;
 	o->kout = AXO_FD_STATE_OUT;
+	o->fout = -1;
 	o->vfd = -1;
 	if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")))
 		axo_help_opts(USAGE, opts_help);
@@ -136,6 +141,7 @@ options(struct opts *o, int argc, char **argv)
 			o->out = axo_opt_fd(optarg, USAGE);
 			break;
 		case 'K': o->kout = axo_opt_fd(optarg, USAGE); break;
+		case 'F': o->fout = axo_opt_fd(optarg, USAGE); break;
 		case 'v': o->verify = 1; break;
 		case 'V': o->vfd = axo_opt_fd(optarg, USAGE); break;
 		case 'a': o->appid = optarg; break;
@@ -151,6 +157,7 @@ options(struct opts *o, int argc, char **argv)
 	}
 	if (optind != argc || o->peer_ms == 0 || o->conn_ms == 0 ||
 	    (o->direct && seen['s']) || (seen['k'] && seen['A']) ||
+	    o->fout == o->kout ||
 	    *o->appid == '\0')
 		axo_usage(USAGE);
 	axo_relay_url(&o->addr, o->relay);
@@ -168,6 +175,8 @@ options(struct opts *o, int argc, char **argv)
 	else
 		axo_fd_need_tmpfs(o->out, "record", o->insecure);
 	axo_fd_need_tmpfs(o->kout, "session key", o->insecure);
+	if (o->fout != -1)
+		axo_fd_need_tmpfs(o->fout, "files key", o->insecure);
 	if (o->vfd != -1)
 		axo_fd_need(o->vfd, "verifier");
 }
@@ -273,7 +282,7 @@ main(int argc, char **argv)
 {
 	struct axo_relay rl;
 	struct opts o;
-	unsigned char *skey;
+	unsigned char *skey, *fkey;
 	const char *txt;
 	json_t *j, *m;
 	char *code = NULL;
@@ -290,7 +299,9 @@ main(int argc, char **argv)
 	j = exchange(&o, &rl);
 	skey = axo_xmalloc(32);
 	/* the session key: derive_key of the PAKE key, not the master key */
-	if (axo_wh_derive(rl.wh, PURPOSE, skey, 32) != 0)
+	fkey = axo_xmalloc(32);
+	if (axo_wh_derive(rl.wh, PURPOSE, skey, 32) != 0 ||
+	    axo_wh_derive(rl.wh, PURPOSE_FILES, fkey, 32) != 0)
 		axo_die(AXO_RELAY_EXIT_PROTO, "no key");
 	if (o.sending) {
 		/* cmd_send.py _handle_answer: message_ack must be "ok" */
@@ -306,6 +317,8 @@ main(int argc, char **argv)
 			axo_relay_die(&rl, AXO_RELAY_EXIT_PROTO,
 			    "peer sent a bad answer");
 		put(o.kout, skey, 32, "session key");
+		if (o.fout != -1)
+			put(o.fout, fkey, 32, "files key");
 	} else {
 		m = json_object_get(json_object_get(j, "offer"), "message");
 		if (!json_is_string(m)) {
@@ -317,6 +330,8 @@ main(int argc, char **argv)
 		}
 		put(o.out, json_string_value(m), json_string_length(m), "record");
 		put(o.kout, skey, 32, "session key");
+		if (o.fout != -1)
+			put(o.fout, fkey, 32, "files key");
 		/* cmd_receive.py _handle_text: the sender waits for this */
 		if (axo_wh_queue(rl.wh, (const unsigned char *)
 		    "{\"answer\": {\"message_ack\": \"ok\"}}", 33) != 0)
@@ -324,6 +339,7 @@ main(int argc, char **argv)
 	}
 	json_decref(j);
 	axo_free(skey);
+	axo_free(fkey);
 	axo_relay_shut(&rl, "happy");
 	axo_relay_free(&rl);
 	axo_relay_addr_free(&o.addr);

@@ -296,6 +296,16 @@ do_wrap(struct axo_ropt *o, char **argv)
 	}
 	if (o->dial && o->w.listen_fd != -1)
 		axo_ropt_bad("-l and -D go not together");
+	/* -F: no first link on 6/7, so the links are all new ones */
+	if (o->w.stream_fd != -1 && ((!o->dial && o->w.listen_fd == -1) ||
+	    o->w.reconnect == 0))
+		axo_ropt_bad("-F needs -l or -D, and -R above 0");
+	if (o->w.stream_fd != -1 && o->w.events_fd != -1 &&
+	    (o->w.events_fd == o->w.stream_fd ||
+	    o->w.events_fd == o->w.stream_fd + 1 ||
+	    o->w.events_fd == AXO_FD_NET_IN || o->w.events_fd == AXO_FD_NET_OUT))
+		axo_ropt_bad("-E %d is one of prog's stream fds",
+		    o->w.events_fd);
 	/* without a way to a new link, nothing is kept to send again;
 	 * keepalives only when asked for */
 	if (!o->dial && o->w.listen_fd == -1) {
@@ -307,8 +317,10 @@ do_wrap(struct axo_ropt *o, char **argv)
 		axo_fd_need(o->w.listen_fd, "listening socket");
 	r = axo_rstate_load(&o->io, AXO_RSTATE_UNLOCKED, NULL);
 	axo_state_need_out(&o->io);
-	axo_fd_need(AXO_FD_NET_IN, "network in");
-	axo_fd_need(AXO_FD_NET_OUT, "network out");
+	if (o->w.stream_fd == -1) {
+		axo_fd_need(AXO_FD_NET_IN, "network in");
+		axo_fd_need(AXO_FD_NET_OUT, "network out");
+	}
 	axo_exec_check(argv[0]);
 	if (o->w.dial != NULL)
 		axo_exec_check(o->w.dial[0]);
@@ -366,7 +378,7 @@ main(int argc, char **argv)
 		return cmd[0] == 'e' ? do_encrypt(&o) : do_decrypt(&o);
 	}
 	if (strcmp(cmd, "wrap") == 0) {
-		i = axo_ropt_parse(argc, argv, &o, "SIlDRAEPu");
+		i = axo_ropt_parse(argc, argv, &o, "SIlDRAEFPu");
 		if (i == argc)
 			axo_ropt_bad("wrap needs a program to run");
 		return do_wrap(&o, argv + i);

@@ -232,6 +232,40 @@ events() { grep '^\*' "$T/$1.out" | grep -v '^\* delivered' | sed "s/^/# $1: /" 
 	clean
 }
 
+# wchar PID: the bytes the process has written (/proc/PID/io)
+wchar() { awk '$1 == "wchar:" { print $2 }' "/proc/$1/io"; }
+
+@test "the file stream: a 10 MiB .send goes by a second circuit, a line typed during it by the first" {
+	head -c 10M /dev/urandom >"$T/big.bin"
+	linked 43-side-road start
+	# the lines' wrap (axotor's child), the file stream's (its child)
+	wa=$(side_wrap s)
+	wb=$(pgrep -P "$wa" -x axo-ratchet)
+	[ -n "$wb" ]
+	tr '\0' ' ' <"/proc/$wb/cmdline" | grep -q -- ' -F 3 '
+	a0=$(wchar "$wa") b0=$(wchar "$wb")
+	say s ".send $T/big.bin"
+	wait_for "$T/s.out" "^\* sending big.bin: 25%\$" 120
+	say s "during"
+	wait_for "$T/c.out" "^<alice> during\$"
+	wait_for "$T/c.out" "^\* saved big.bin from alice as $T/dl.c/big.bin \(10.0 MiB, sha256 ok\)\$" 180
+	[ "$(sha "$T/dl.c/big.bin")" = "$(sha "$T/big.bin")" ]
+	a1=$(wchar "$wa") b1=$(wchar "$wb")
+	echo "# lines' wrap wrote $((a1 - a0)), the file stream's $((b1 - b0))" >&3
+	# the file's 10 MiB went out as the file stream's records, the
+	# lines' wrap wrote less than 1 MiB
+	[ $((b1 - b0)) -gt $((10 << 20)) ]
+	[ $((a1 - a0)) -lt $((1 << 20)) ]
+	# bob's tor: two rendezvous circuits to the onion, both built
+	"$AXO_TOP/t/helpers/torctl-cmd" "$(tor_var c TOR_CONTROL_PORT)" \
+		"$(tor_var c TOR_COOKIE)" getinfo circuit-status 3>&- >"$T/circs"
+	[ "$(awk '/PURPOSE=HS_CLIENT_REND/ && $2 == "BUILT"' "$T/circs" | wc -l)" -ge 2 ]
+	say s .quit
+	exited s 0
+	exited c 0
+	clean
+}
+
 @test "three drops in one session, lines and a 10 MiB file in flight: all once, in order" {
 	head -c 10M /dev/urandom >"$T/big.bin"
 	linked 43-three-drops start --receipts
