@@ -875,13 +875,8 @@ cand_accept(struct wrap *w)
 static pid_t
 spawn(struct wrap *w, char *const argv[], const sigset_t *mask)
 {
-	int to_child[2], from_child[2], ev[2] = { -1, -1 }, keep[2], i;
+	int to_child[2], from_child[2], ev[2] = { -1, -1 }, i;
 	pid_t pid;
-
-	/* -F: fds 6/7, if open, are the child's (another stream) */
-	for (i = 0; i < 2; i++)
-		keep[i] = w->o->stream_fd != -1 &&
-		    fcntl(AXO_FD_NET_IN + i, F_GETFD) != -1;
 
 	if (pipe2(to_child, O_CLOEXEC) == -1 ||
 	    pipe2(from_child, O_CLOEXEC) == -1 ||
@@ -910,7 +905,7 @@ spawn(struct wrap *w, char *const argv[], const sigset_t *mask)
 	close(from_child[1]);
 	/* none kept here, or the end of that stream would wait for ours */
 	for (i = 0; i < 2; i++)
-		if (keep[i])
+		if (w->o->stream_fd != -1 && w->o->theirs[i])
 			close(AXO_FD_NET_IN + i);
 	w->cout = to_child[1];
 	w->cin = from_child[0];

@@ -44,6 +44,8 @@ struct axo_wrap_opts {
 	int events_fd;		/* -E: the child's fd for link events, or -1 */
 	int stream_fd;		/* -F: the child's stream on it and the next
 				 * fd, no first link; or -1 (6/7) */
+	int theirs[2];		/* -F: fds 6, 7 were open at our start: the
+				 * child's, none of ours */
 	pid_t watch_pid;	/* -P: our tor; its end ends the session */
 	const int *close_fds;	/* closed in the child (the state fds) */
 	int nclose;

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /* axo-ratchet: the Double Ratchet as key generator, filters and wrapper. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -283,6 +284,10 @@ do_wrap(struct axo_ropt *o, char **argv)
 	struct axo_state_lock lk;
 	struct axo_ratchet *r;
 	int closefds[3], nclose = 0, rc, i;
+
+	/* -F: fds 6/7 as they were given, before any of ours opened */
+	for (i = 0; i < 2; i++)
+		o->w.theirs[i] = fcntl(AXO_FD_NET_IN + i, F_GETFD) != -1;
 
 	/* -D: the words up to "--" are the link program */
 	if (o->dial) {

@@ -6,7 +6,7 @@
 load helpers/common
 bats_require_minimum_version 1.5.0
 
-USAGE="axo-chat: usage: axo-chat [-n nick] [-p peernick] [-c green|red] [--verified] [-d dir] [-y] [-V file] [-e fd] [--receipts] [-q]"
+USAGE="axo-chat: usage: axo-chat [-n nick] [-p peernick] [-c green|red] [--verified] [-d dir] [-y] [-V file] [-e fd] [-b fd] [--receipts] [-q]"
 
 setup() {
 	axo_setup_tmp
@@ -82,7 +82,7 @@ finish() {
 mk() {
 	/usr/bin/python3 - "$@" <<'PY'
 import codecs, hashlib, struct, sys
-T = dict(hello=1, msg=2, quit=3, receipt=4, offer=16, accept=17, reject=18,
+T = dict(hello=1, msg=2, quit=3, receipt=4, files=5, offer=16, accept=17, reject=18,
          chunk=19, end=20, endhex=20, abort=21)
 out = sys.stdout.buffer
 esc = lambda s: codecs.escape_decode(s.encode())[0]
@@ -93,7 +93,7 @@ for spec in sys.argv[1:]:
         out.write(bytes.fromhex(rest)); continue
     if k == 'hello': p = b'\x01' + esc(rest)
     elif k == 'msg': p = esc(rest)
-    elif k == 'quit': p = b''
+    elif k in ('quit', 'files'): p = b''
     elif k == 'receipt': p = struct.pack('>I', int(a[0]))
     elif k == 'offer':
         p = struct.pack('>IQ', int(a[0]), int(a[1])) + esc(':'.join(a[2:]))
@@ -117,7 +117,7 @@ PY
 dec() {
 	/usr/bin/python3 - "$1" <<'PY'
 import struct, sys
-N = {1: 'hello', 2: 'msg', 3: 'quit', 4: 'receipt', 16: 'offer', 17: 'accept',
+N = {1: 'hello', 2: 'msg', 3: 'quit', 4: 'receipt', 5: 'files', 16: 'offer', 17: 'accept',
      18: 'reject', 19: 'chunk', 20: 'end', 21: 'abort'}
 b = open(sys.argv[1], 'rb').read()
 i = 0
@@ -127,7 +127,7 @@ while i + 5 <= len(b):
     k = N.get(t, str(t))
     if t == 1: print(k, p[0], p[1:].decode())
     elif t == 2: print(k, p.decode())
-    elif t == 3: print(k)
+    elif t in (3, 5): print(k)
     elif t == 16:
         print(k, *struct.unpack('>IQ', p[:12]), p[12:].decode('utf-8', 'replace'))
     elif t == 19: print(k, struct.unpack('>I', p[:4])[0], len(p) - 4)
@@ -570,6 +570,79 @@ while True:
 	mk hello:alice raw:0900000000 >stream
 	fake -d dl
 	[ "$(dec reply)" = "hello 1 bob" ]
+}
+
+@test "axo-chat -b: a file goes on the file stream, lines and the offer on fds 6/7; a peer without one gets it on 6/7" {
+	head -c 3M /dev/urandom >big.bin
+	mkfifo ab ab.tee ba
+	# what alice writes on her file stream, copied on its way to bob
+	tee ab.copy <ab.tee >ab &
+	TEE=$!
+	start "-b 3 3<>ba 4>ab.tee 5<>ev.a" "-b 3 3<ab 4<>ba 5<>ev.b -d dl"
+	line alice hello
+	waitfor bob.out "<alice> hello"
+	line alice ".send big.bin"
+	waitfor bob.out "saved big.bin"
+	line bob "got it"
+	waitfor alice.out "<bob> got it"
+	cmp big.bin dl/big.bin
+	line alice .quit
+	finish
+	[ "$PST" -eq 0 ] || { cat alice.err bob.err; false; }
+	wait "$TEE"
+	# the file stream carried the file's chunks and its end, nothing else
+	dec ab.copy | cut -d ' ' -f 1 | sort | uniq -c | awk '{ print $2, $1 > "kinds" }'
+	[ "$(cut -d ' ' -f 1 kinds | tr '\n' ' ')" = "chunk end " ]
+	[ "$(dec ab.copy | awk '$1 == "chunk" { n += $3 } END { print n }')" -eq $((3 << 20)) ]
+	# bob without -b: he says no FILES, so alice sends on fds 6/7
+	rm -rf dl/* alice.* bob.* ev.*
+	mkfifo alice.in bob.in
+	start "-b 3 3<>ba 4<>ab 5<>ev.a" "-d dl"
+	line alice ".send big.bin"
+	waitfor bob.out "saved big.bin"
+	cmp big.bin dl/big.bin
+	line alice .quit
+	finish
+	[ "$PST" -eq 0 ] || { cat alice.err bob.err; false; }
+}
+
+@test "axo-chat -b: its usage, and anything but data on the file stream is 98" {
+	run axo-chat -b 1 6</dev/null 7>/dev/null
+	[ "$status" -eq 100 ]
+	[ "$output" = "$USAGE" ]
+	run axo-chat -b 5 6</dev/null 7>/dev/null
+	[ "$status" -eq 100 ]
+	[ "$output" = "axo-chat: fatal: -b 5 takes fds 5 to 7: 6 and 7 are the chat's" ]
+	run axo-chat -b 3 -e 4 6</dev/null 7>/dev/null
+	[ "$status" -eq 100 ]
+	[ "$output" = "axo-chat: fatal: -e 4 is one of -b's fds" ]
+	run axo-chat -b 3 6</dev/null 7>/dev/null 3</dev/null 4>/dev/null 5>&-
+	[ "$status" -eq 100 ]
+	[[ "$output" = "axo-chat: fatal: missing fd 5 (the file stream's events)"* ]]
+	printf 'data\n' >f
+	mk hello:alice files >stream
+	for spec in msg:hi files offer:1:5:f accept:1 raw:0900000000; do
+		mk "$spec" >fstream
+		run --separate-stderr axo-chat -n bob -p alice -d dl -b 3 \
+			6<stream 7>reply 3<fstream 4>freply 5</dev/null 0<>idle
+		case $spec in
+		raw:*) want="97 unknown message type 9" ;;
+		*) want="98 a message of type $(dec fstream | sed 's/ .*//;s/msg/2/;s/files/5/;s/offer/16/;s/accept/17/') on the file stream" ;;
+		esac
+		[ "$status $stderr" = "${want%% *} axo-chat: fatal: protocol violation by alice: ${want#* }" ] ||
+			{ echo "$spec: $status $stderr"; false; }
+		[ ! -s freply ]
+		[ "$(ls -A dl)" = "" ]
+	done
+	# a second FILES on fds 6/7
+	mk hello:alice files files >stream
+	: >fstream
+	run --separate-stderr axo-chat -n bob -p alice -b 3 \
+		6<stream 7>reply 3<fstream 4>freply 5</dev/null 0<>idle
+	[ "$status" -eq 98 ]
+	[ "$stderr" = "axo-chat: fatal: protocol violation by alice: a second files" ]
+	[ "$(dec reply)" = "hello 1 bob
+files" ]
 }
 
 @test "axo-chat: through two real axo-ratchet wrap processes: chat, a file, quit" {

@@ -82,9 +82,9 @@ none_left() {
 }
 
 U_LAUNCH="axo-onion: usage: axo-onion launch [-q] [--client] -d DIR [-f TORRC] [-s SOCKSPORT] [-c CONTROLPORT] [-O PID] [-t SECONDS] [--insecure-disk]"
-U_PUBLISH="axo-onion: usage: axo-onion publish [-q] -d DIR [-D SOCKDIR] [-c CONTROL] [-v VPORT] [-o FD] [-a FD] [-t SECONDS] [--cookie FILE] [--password-fd FD] [--insecure-disk]"
+U_PUBLISH="axo-onion: usage: axo-onion publish [-q] -d DIR [-D SOCKDIR] [-c CONTROL] [-v VPORT] [-b] [-o FD] [-a FD] [-t SECONDS] [--cookie FILE] [--password-fd FD] [--insecure-disk]"
 U_CONNECT="axo-onion: usage: axo-onion connect [-q] [-s SOCKSPORT] [-t SECONDS] ADDR PORT PROG... | --pass FD ADDR PORT"
-U_SERVE="axo-onion: usage: axo-onion serve [-q] -d DIR [-D SOCKDIR -u UID] [-t SECONDS] [-l FD] PROG..."
+U_SERVE="axo-onion: usage: axo-onion serve [-q] -d DIR [-D SOCKDIR -u UID] [-t SECONDS] [-l FD] [-L FD] PROG..."
 
 # ---- usage ----
 
@@ -427,6 +427,20 @@ print(base64.b32encode(pk).decode().rstrip("="))' "$T/rec")
 	[ "${#pub}" -eq 52 ]
 }
 
+@test "publish -b: port 81 too, to files.sock; -b with -v 65535 is usage" {
+	chmod 700 "$T"
+	fakectl ok
+	run axo-onion publish -q -b -d "$T" -c "$FAKE_PORT" -t 5 5>"$T/rec"
+	[ "$status" -eq 0 ]
+	line=$(grep '^ADD_ONION' "$T/log")
+	[[ "$line" = "ADD_ONION NEW:ED25519-V3 Flags=Detach,DiscardPK,V3Auth Port=80,unix:$T/onion.sock Port=81,unix:$T/files.sock ClientAuthV3="* ]]
+	rm -f "$T/rec"
+	run axo-onion publish -b -v 65535 -d "$T" -c "$FAKE_PORT" -t 5 5>"$T/rec"
+	[ "$status" -eq 100 ]
+	[ "$output" = "$U_PUBLISH" ]
+	[ ! -s "$T/rec" ]
+}
+
 @test "publish: the record fd must be on tmpfs and open" {
 	chmod 700 "$T"
 	disk=$(axo_disk_dir)
@@ -641,6 +655,40 @@ s.sendall(b"hi\n"); print(s.makefile().readline().strip())' "$T/onion.sock"
 	wait "$pid"
 	[ ! -e "$T/onion.sock" ]
 	[ ! -e "$T/onion.sock.new" ]
+}
+
+@test "serve -L: files.sock listens from the start, open on the fd for PROG, never accepted on" {
+	chmod 700 "$T"
+	axo-onion serve -q -d "$T" -t 10 -l 5 -L 4 sh -c '
+		read -r l <&6
+		# a connection to files.sock waits for PROG, on its fd 4
+		/usr/bin/python3 -c "
+import os, socket
+c, _ = socket.socket(fileno=4).accept()
+os.write(7, b\"got \" + c.recv(10))" 4<&4' 3>&- &
+	pid=$!
+	for i in $(seq 100); do [ -S "$T/onion.sock" ] && break; sleep 0.05; done
+	# files.sock is there before onion.sock
+	[ -S "$T/files.sock" ]
+	[ "$(stat -c %a "$T/files.sock")" = 700 ] || [ "$(stat -c %a "$T/files.sock")" = 600 ]
+	run /usr/bin/python3 -c '
+import socket, sys
+f = socket.socket(socket.AF_UNIX); f.connect(sys.argv[2]); f.sendall(b"file")
+s = socket.socket(socket.AF_UNIX); s.connect(sys.argv[1])
+s.sendall(b"hi\n"); print(s.makefile().readline().strip())' "$T/onion.sock" "$T/files.sock"
+	[ "$status" -eq 0 ]
+	[ "$output" = "got file" ]
+	wait "$pid"
+	# usage: not 6 or 7, not -l's fd
+	for bad in "-L 6" "-L 7" "-l 5 -L 5"; do
+		run axo-onion serve -d "$T" $bad true
+		[ "$status" -eq 100 ]
+		[ "$output" = "$U_SERVE" ]
+	done
+	# no connection in time: both sockets gone
+	run axo-onion serve -q -d "$T" -t 1 -L 4 true
+	[ "$status" -eq 111 ]
+	[ ! -e "$T/onion.sock" ] && [ ! -e "$T/files.sock" ]
 }
 
 @test "serve: no connection in time" {

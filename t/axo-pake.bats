@@ -10,7 +10,7 @@ load helpers/common
 load helpers/mailbox
 
 TEXT=lothar.com/wormhole/text-or-file-xfer
-USAGE="axo-pake: usage: axo-pake send|recv [-dv] [-k fd | -A fd] [-i fd] [-o fd] [-K fd] [-V fd] [-a appid] [-r url] [-s host:port] [-t sec] [-c sec] [--insecure-disk]"
+USAGE="axo-pake: usage: axo-pake send|recv [-dv] [-k fd | -A fd] [-i fd] [-o fd] [-K fd] [-F fd] [-V fd] [-a appid] [-r url] [-s host:port] [-t sec] [-c sec] [--insecure-disk]"
 
 setup_file() {
 	mailbox_setup
@@ -160,7 +160,7 @@ $USAGE" ]
 	[ "${lines[1]}" = "options:" ]
 	[ "$stderr" = "" ]
 	# every long option of the usage line has its line
-	for o in key-fd allocate in out key-out verify verify-fd appid relay socks direct \
+	for o in key-fd allocate in out key-out files-key-out verify verify-fd appid relay socks direct \
 	    timeout connect-timeout insecure-disk help; do
 		[ "$(sed 1d <<<"$output" | grep -cE -- "(^| )--$o( |$)")" -eq 1 ]
 	done
@@ -327,6 +327,27 @@ for n in range(16):
 	# the session key is derive_key(K, purpose), never the master key
 	! cmp -s "$T/s.key" <(printf %s "$code" | head -c 32)
 	[ "$(mood axotor/test/ok)" = happy ]
+}
+
+@test "axo-pake -F: a second key for a second stream, the same on both sides, not the session key" {
+	code=$(mb_code)
+	bg_in s "$T/rec" ap s send "$code" -a axotor/test/files -F 7 7>"$T/s.fkey"
+	run --separate-stderr ap r recv "$code" -a axotor/test/files -F 7 7>"$T/r.fkey"
+	[ "$status" -eq 0 ]
+	[ "$(bgwait s)" -eq 0 ]
+	[ "$(stat -c %s "$T/s.fkey")" -eq 32 ]
+	cmp "$T/s.fkey" "$T/r.fkey"
+	cmp "$T/s.key" "$T/r.key"
+	! cmp -s "$T/s.key" "$T/s.fkey"
+	# the session key's fd is not the files key's; a disk is refused
+	run ap s send "$code" -F 5
+	[ "$status" -eq 100 ]
+	[ "$output" = "$USAGE" ]
+	d=$(axo_disk_dir)
+	run ap s send "$code" -F 7 7>"$d/fkey"
+	[ "$status" -eq 100 ]
+	[ "$output" = "axo-pake: fatal: fd 7 (files key) is not on tmpfs: refusing to put secrets on a disk" ]
+	[ ! -s "$d/fkey" ]
 }
 
 @test "axo-pake: the record goes byte for byte, the key differs per run" {

@@ -335,6 +335,55 @@ two" ]
 	grep -qx "gone our tor stopped (pid $tpid)" ev.c
 }
 
+# listen PATH FD PROG...: PROG with a unix socket listening on PATH at
+# its FD (as axo-onion serve -L leaves it)
+listen() {
+	local path=$1 fd=$2
+	shift 2
+	/usr/bin/python3 -c '
+import os, socket, sys
+s = socket.socket(socket.AF_UNIX)
+s.bind(sys.argv[1])
+s.listen(8)
+os.dup2(s.fileno(), int(sys.argv[2]))
+os.execvp(sys.argv[3], sys.argv[3:])' "$path" "$fd" "$@"
+}
+
+@test "wrap -F: a second stream on fds 3/4 beside fds 6/7, which pass untouched; links only from -l and -D" {
+	head -c 3M /dev/urandom >A
+	head -c 2M /dev/urandom >B
+	echo six >six.in
+	# the server: fds 6/7 are files here, the program's own; its
+	# stream on 3/4, events on 5
+	listen "$T/f.sock" 8 axo-ratchet wrap -S b -F 3 -E 5 -l 8 -A 1 -R 20 \
+		sh -c 'cat <&5 >ev.s 4>&- & { cat A >&4; } & w=$!; exec 4>&-; cat <&3 >got.s; cat <&6 >six.s; echo seven >&7; wait $w' \
+		6<six.in 7>seven.out 2>s.err 3>&- &
+	SPID=$!
+	wait_file "$T/f.sock"
+	axo-ratchet wrap -S a -F 3 -E 5 -A 1 -R 20 \
+		-D "$AXO_TOP/t/helpers/unixlink" --pass 7 "$T/f.sock" -- \
+		sh -c 'cat <&5 >ev.c 4>&- & { cat B >&4; } & w=$!; exec 4>&-; cat <&3 >got.c; wait $w' \
+		2>c.err 3>&- 6<&- 7>&- &
+	CPID=$!
+	waitpid "$CPID" 30
+	[ "$ST" -eq 0 ] || { cat c.err; false; }
+	waitpid "$SPID" 20
+	[ "$ST" -eq 0 ] || { cat s.err; false; }
+	cmp A got.c
+	cmp B got.s
+	[ "$(cat six.s)" = six ] && [ "$(cat seven.out)" = seven ]
+	[ ! -s c.err ] && [ ! -s s.err ]
+	grep -qx 'retry 1' ev.c
+	# no first link: no "up" (nothing was lost), nothing lost
+	! grep -q '^lost ' ev.c ev.s
+}
+
+@test "wrap -F: the program ends before any link came: wrap ends with it, 0" {
+	run -0 timeout 10 axo-ratchet wrap -S a -F 3 -R 600 \
+		-D "$AXO_TOP/t/helpers/unixlink" --pass 7 "$T/nobody" -- true 6<&- 7>&-
+	[ "$output" = "" ]
+}
+
 @test "wrap: usage of -l, -D, -R, -A, -E, -P" {
 	U="axo-ratchet: usage: $(axo-ratchet --help | sed 's/^usage: //' | head -1)"
 	run axo-ratchet wrap -S a -D unixlink cat
@@ -356,5 +405,21 @@ two" ]
 	run axo-ratchet wrap -S a -l 9 cat 6</dev/null 7>/dev/null
 	[ "$status" -eq 100 ]
 	[ "$output" = "axo-ratchet: fatal: missing fd 9 (listening socket)" ]
+	run axo-ratchet wrap -S a -F 3 cat 6</dev/null 7>/dev/null
+	[ "$status" -eq 100 ]
+	[ "${lines[0]}" = "axo-ratchet: fatal: -F needs -l or -D, and -R above 0" ]
+	[ "${lines[1]}" = "$U" ]
+	run axo-ratchet wrap -S a -F 3 -R 0 -D x -- cat
+	[ "$status" -eq 100 ]
+	[ "${lines[0]}" = "axo-ratchet: fatal: -F needs -l or -D, and -R above 0" ]
+	[ "${lines[1]}" = "$U" ]
+	run axo-ratchet wrap -S a -F 3 -E 4 -D x -- cat
+	[ "$status" -eq 100 ]
+	[ "${lines[0]}" = "axo-ratchet: fatal: -E 4 is one of prog's stream fds" ]
+	for fd in 2 5 6 7; do
+		run axo-ratchet wrap -S a -F $fd -D x -- cat
+		[ "$status" -eq 100 ]
+		[ "${lines[0]}" = "$U" ]
+	done
 	cmp -s a a || true
 }

@@ -205,9 +205,12 @@ ax_round() {
 		'BEGIN { if (n > 0) printf "%.3f", c / n; else print "-1" }')
 	cmp -s "$d/r/dl/big.bin" "$d/big.bin" || { echo "transfer.sh: axotor: bad file" >&2; return 1; }
 	# what the sending wrap wrote (the link, mostly) against the files
-	wp=$(ps -eo pid=,args= | awk -v d="$d/r/run/" '
-		index($0, "axo-ratchet wrap -S " d) && / -l 5/ { print $1; exit }')
-	wire=$(awk '/^wchar:/ { print $2 }' "/proc/$wp/io" 2>/dev/null || echo 0)
+	# (the server's wraps: the lines' -l 5, the file stream's -l 4)
+	wire=$(ps -eo pid=,args= | awk -v d="$d/r/run/" '
+		index($0, "axo-ratchet wrap -S " d) && / -l [45]( |$)/ { print $1 }' |
+		while read -r wp; do
+			awk '/^wchar:/ { print $2 }' "/proc/$wp/io" 2>/dev/null || :
+		done | awk '{ w += $1 } END { print w + 0 }')
 	wire=$(awk -v w="$wire" -v n=$(((SMALL + BIG) << 20)) 'BEGIN { printf "%.3f", w / n }')
 	echo .quit >&8
 	wait_for "$d/r/s.rc" . 1500 || :
@@ -281,7 +284,11 @@ raw_one() {
 # link and then as wrap -D's link program: FILE from ".send" typed to
 # "saved ... sha256 ok", t (ms), and a line typed once a third has
 # crossed to its arrival, l (ms); 1 when it failed.  "plain": wrap -R 0
-# on both sides (no ring, no acks, no link replaced), for PAIR=plain
+# on both sides (no ring, no acks, no link replaced), for PAIR=plain.
+# "files": the file stream too (a second wrap -F on the onion's port 81,
+# dialled with the same isolation username: the same circuit, so that
+# the file is compared with raw on one path; axotor itself gives it a
+# circuit of its own)
 wrap_one() {
 	p=$d/raw/p
 	rm -rf "$p"
@@ -290,25 +297,35 @@ wrap_one() {
 	pub=$(PATH=$2:$PATH axo-ratchet keygen 5>"$p/bk")
 	PATH=$2:$PATH axo-ratchet init -r bob -S "$p/b" 4<"$p/bk" <"$p/sk"
 	PATH=$2:$PATH axo-ratchet init -r alice -p "$pub" -S "$p/a" <"$p/sk"
+	fs= fc=
+	if [ "${3:-}" = files ]; then
+		head -c 32 /dev/urandom >"$p/sk"
+		pub=$(PATH=$2:$PATH axo-ratchet keygen 5>"$p/bk")
+		PATH=$2:$PATH axo-ratchet init -r bob -S "$p/fb" 4<"$p/bk" <"$p/sk"
+		PATH=$2:$PATH axo-ratchet init -r alice -p "$pub" -S "$p/fa" <"$p/sk"
+		fs="axo-ratchet wrap -S $p/fb -F 3 -E 5 -R 600 -A 10 -l 4"
+		fc="axo-ratchet wrap -S $p/fa -F 3 -E 5 -R 600 -A 10 -D \
+		    $top/t/helpers/socksrun --pass 7 $TORNET_C_SOCKS $addr 81 $iso --"
+	fi
 	rm -f "$p/sk" "$p/bk"
 	mkfifo "$p/s.in" "$p/c.in"
 	if [ "${3:-}" = plain ]; then
 		set -- "$1" "$2" "" "-R 0" "-R 0"
 	else
-		set -- "$1" "$2" "-l 5" "-R 600 -A 10 -l 5" "-R 600 -A 10 -D \
+		set -- "$1" "$2" "-l 5${fs:+ -L 4}" "-R 600 -A 10 -l 5" "-R 600 -A 10 -D \
 		    $top/t/helpers/socksrun --pass 7 $TORNET_C_SOCKS $addr 80 $iso --"
 	fi
 	# (word splitting of $3-$5 on purpose: paths without blanks)
 	# shellcheck disable=SC2086
 	{ PATH=$2:$PATH; group "$p/s.pid" axo-onion serve -q -d "$d/raw" \
-		-t 120 $3 axo-ratchet wrap -S "$p/b" $4 \
-		axo-chat -n alice -p bob -q <"$p/s.in" 2>"$p/s.err"; } |
+		-t 120 $3 axo-ratchet wrap -S "$p/b" $4 $fs \
+		axo-chat ${fs:+-b 3} -n alice -p bob -q <"$p/s.in" 2>"$p/s.err"; } |
 		stamped >"$p/s.out" &
 	exec 8>"$p/s.in"
 	# shellcheck disable=SC2086
 	{ PATH=$2:$PATH; group "$p/c.pid" "$top/t/helpers/socksrun" \
 		"$TORNET_C_SOCKS" "$addr" 80 "$iso" axo-ratchet wrap -S "$p/a" \
-		$5 axo-chat -n bob \
+		$5 $fc axo-chat ${fc:+-b 3} -n bob \
 		-p alice -y -d "$p/dl" <"$p/c.in" 2>"$p/c.err"; } |
 		stamped >"$p/c.out" &
 	exec 9>"$p/c.in"
@@ -342,7 +359,7 @@ wrap_xfer() {
 raw_round() {
 	rm -rf "$d/raw"
 	mkdir -m 700 "$d/raw"
-	axo-onion publish -q -d "$d/raw" -c "$TORNET_S_CONTROL" \
+	axo-onion publish -q -b -d "$d/raw" -c "$TORNET_S_CONTROL" \
 		--cookie "$TORNET_S_COOKIE" 5>"$d/raw/rec"
 	addr=$(cut -d ' ' -f 2 "$d/raw/rec")
 	axo-onion auth -c "$TORNET_C_CONTROL" --cookie "$TORNET_C_COOKIE" \
@@ -363,7 +380,7 @@ raw_round() {
 		     else
 			! raw_one "$d/big.bin" || raw_big=$t
 		     fi ;;
-		ax) ! wrap_one "$d/big.bin" "$AXO_BIN" || wrap_big="$t $l" ;;
+		ax) ! wrap_one "$d/big.bin" "$AXO_BIN" files || wrap_big="$t $l" ;;
 		base) [ -z "${BASE_BIN:-}" ] || ! wrap_one "$d/big.bin" "$BASE_BIN" ||
 			base_big="$t $l" ;;
 		esac
