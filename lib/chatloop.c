@@ -35,8 +35,10 @@
  * stdin only while little waits for fd 7, so a fast pipe is held back
  * by the link, never cut.  The loop
  * polls and dispatches: the transfers are chatxfer.c's, the user's lines
- * chatcmd.c's, and what they share (the queue, the words for the user)
- * chatsess.c's.
+ * chatcmd.c's, and what they share (the queues, the words for the user)
+ * chatsess.c's.  With -b it polls the file stream too (in, out, its
+ * wrap's events): the peer's transfer data comes there, and ours goes
+ * there once the peer said FILES, so no chunk is ever before a line.
  */
 
 /* The session and its parts, and the bytes of fd 6 (and of the file
@@ -157,6 +159,27 @@ net_bytes(struct loop *l)
 	axo_chatsess_receipt(&l->s);
 }
 
+/* fd 6 ended without a QUIT: the link is gone, and wrap said why. */
+__attribute__((noreturn))
+static void
+lost(struct axo_chatsess *s)
+{
+	char why[400];
+	uint32_t n = axo_chatsess_undelivered(s);
+
+	if (strncmp(s->gone, "our tor", 7) == 0)
+		snprintf(why, sizeof why, "%s", s->gone);
+	else if (s->gone[0] != '\0')
+		snprintf(why, sizeof why, "connection to %s lost (%s)",
+		    s->o->peer, s->gone);
+	else
+		snprintf(why, sizeof why, "connection to %s lost", s->o->peer);
+	if (n > 0)
+		axo_chatsess_die(s, AXO_EXIT_TEMP, "%s; %lu message%s not "
+		    "delivered", why, (unsigned long)n, n == 1 ? "" : "s");
+	axo_chatsess_die(s, AXO_EXIT_TEMP, "%s", why);
+}
+
 /* The file stream: our transfers' data, nothing else. */
 static void
 files_bytes(struct loop *l)
@@ -199,31 +222,14 @@ files_input(struct loop *l)
 		files_bytes(l);
 	} else if (n == 0 || (errno != EAGAIN && errno != EINTR)) {
 		l->files_eof = 1;
-		if (s->peer_files && !s->quitting)
-			axo_chatsess_die(s, AXO_EXIT_TEMP, "connection to %s "
-			    "lost (the file stream ended)", s->o->peer);
+		if (s->peer_files && !s->quitting) {
+			axo_chatlink_drain(&l->link, s);
+			if (s->gone[0] == '\0')
+				snprintf(s->gone, sizeof s->gone,
+				    "the file stream ended");
+			lost(s);
+		}
 	}
-}
-
-/* fd 6 ended without a QUIT: the link is gone, and wrap said why. */
-__attribute__((noreturn))
-static void
-lost(struct axo_chatsess *s)
-{
-	char why[400];
-	uint32_t n = axo_chatsess_undelivered(s);
-
-	if (strncmp(s->gone, "our tor", 7) == 0)
-		snprintf(why, sizeof why, "%s", s->gone);
-	else if (s->gone[0] != '\0')
-		snprintf(why, sizeof why, "connection to %s lost (%s)",
-		    s->o->peer, s->gone);
-	else
-		snprintf(why, sizeof why, "connection to %s lost", s->o->peer);
-	if (n > 0)
-		axo_chatsess_die(s, AXO_EXIT_TEMP, "%s; %lu message%s not "
-		    "delivered", why, (unsigned long)n, n == 1 ? "" : "s");
-	axo_chatsess_die(s, AXO_EXIT_TEMP, "%s", why);
 }
 
 /* fd 6: the peer's messages, or EOF (after QUIT, or a lost link). */

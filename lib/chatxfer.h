@@ -13,10 +13,11 @@
  * chatxfer.c: the transfer state machine of axotor(7) "CHAT PROTOCOL"
  * over the files of xfer.c, at most AXO_XFER_MAX each way.  Ours: offer
  * (.send PATH) queues an OFFER; an ACCEPT makes it active, and produce
- * then fills the queue with its chunks (in turn with the others, only
+ * then fills the data queue (the file stream's, else fd 7's:
+ * axo_chatsess_dataq) with its chunks (in turn with the others, only
  * while less than AXO_CHATSESS_LOW waits, so that typed lines go on
  * during a transfer; each chunk fills one record of wrap) and its END; a
- * REJECT ends it.  The peer's: an OFFER is rejected (no -d, too many
+ * REJECT ends it, its ABORT behind its data.  The peer's: an OFFER is rejected (no -d, too many
  * under way), accepted (-y, line mode), or left open in the window, the
  * oldest on the status line, until answer (the user's .accept or
  * .reject) takes it, the oldest first; CHUNK and END fill and check the
