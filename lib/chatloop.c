@@ -136,8 +136,11 @@ tui_cb(void *arg, int kind, const char *line, size_t n)
 		axo_chatcmd_line(&l->s, line, n);
 }
 
+/* The whole messages of buf[0..*len) to take, the rest kept at its start:
+ * a malformed one ends the chat (97). */
 static void
-net_bytes(struct loop *l)
+messages(struct loop *l, unsigned char *buf, size_t *len,
+    void (*take)(struct loop *, const struct axo_chat_msg *))
 {
 	struct axo_chat_msg m;
 	char err[256];
@@ -145,17 +148,22 @@ net_bytes(struct loop *l)
 	int n;
 
 	for (;;) {
-		n = axo_chat_parse(l->inb + off, l->inlen - off, &m, err,
-		    sizeof err);
+		n = axo_chat_parse(buf + off, *len - off, &m, err, sizeof err);
 		if (n < 0)
 			axo_chatsess_violation(&l->s, 97, "%s", err);
 		if (n == 0)
 			break;
 		off += (size_t)n;
-		handle(l, &m);
+		take(l, &m);
 	}
-	memmove(l->inb, l->inb + off, l->inlen - off);
-	l->inlen -= off;
+	memmove(buf, buf + off, *len - off);
+	*len -= off;
+}
+
+static void
+net_bytes(struct loop *l)
+{
+	messages(l, l->inb, &l->inlen, handle);
 	axo_chatsess_receipt(&l->s);
 }
 
@@ -182,29 +190,13 @@ lost(struct axo_chatsess *s)
 
 /* The file stream: our transfers' data, nothing else. */
 static void
-files_bytes(struct loop *l)
+file_message(struct loop *l, const struct axo_chat_msg *m)
 {
-	struct axo_chat_msg m;
-	char err[256];
-	size_t off = 0;
-	int n;
-
-	for (;;) {
-		n = axo_chat_parse(l->finb + off, l->finlen - off, &m, err,
-		    sizeof err);
-		if (n < 0)
-			axo_chatsess_violation(&l->s, 97, "%s", err);
-		if (n == 0)
-			break;
-		off += (size_t)n;
-		if (m.type != AXO_CHAT_CHUNK && m.type != AXO_CHAT_END &&
-		    m.type != AXO_CHAT_ABORT)
-			axo_chatsess_violation(&l->s, 98, "a message of type "
-			    "%d on the file stream", m.type);
-		axo_chatxfer_rx(&l->s, &m);
-	}
-	memmove(l->finb, l->finb + off, l->finlen - off);
-	l->finlen -= off;
+	if (m->type != AXO_CHAT_CHUNK && m->type != AXO_CHAT_END &&
+	    m->type != AXO_CHAT_ABORT)
+		axo_chatsess_violation(&l->s, 98, "a message of type %d on the "
+		    "file stream", m->type);
+	axo_chatxfer_rx(&l->s, m);
 }
 
 /* The file stream's data, or its end: the session's when the peer uses
@@ -219,7 +211,7 @@ files_input(struct loop *l)
 	    sizeof l->finb - l->finlen);
 	if (n > 0) {
 		l->finlen += (size_t)n;
-		files_bytes(l);
+		messages(l, l->finb, &l->finlen, file_message);
 	} else if (n == 0 || (errno != EAGAIN && errno != EINTR)) {
 		l->files_eof = 1;
 		if (s->peer_files && !s->quitting) {

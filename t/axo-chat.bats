@@ -578,17 +578,24 @@ while True:
 	# what alice writes on her file stream, copied on its way to bob
 	tee ab.copy <ab.tee >ab &
 	TEE=$!
+	# alice sends big.bin, bob has it whole; then alice quits, both 0
+	sent() {
+		line alice ".send big.bin"
+		waitfor bob.out "saved big.bin"
+		cmp big.bin dl/big.bin
+	}
+	quits() {
+		line alice .quit
+		finish
+		[ "$PST" -eq 0 ] || { cat alice.err bob.err; false; }
+	}
 	start "-b 3 3<>ba 4>ab.tee 5<>ev.a" "-b 3 3<ab 4<>ba 5<>ev.b -d dl"
 	line alice hello
 	waitfor bob.out "<alice> hello"
-	line alice ".send big.bin"
-	waitfor bob.out "saved big.bin"
+	sent
 	line bob "got it"
 	waitfor alice.out "<bob> got it"
-	cmp big.bin dl/big.bin
-	line alice .quit
-	finish
-	[ "$PST" -eq 0 ] || { cat alice.err bob.err; false; }
+	quits
 	wait "$TEE"
 	# the file stream carried the file's chunks and its end, nothing else
 	dec ab.copy | cut -d ' ' -f 1 | sort | uniq -c | awk '{ print $2, $1 > "kinds" }'
@@ -598,12 +605,8 @@ while True:
 	rm -rf dl/* alice.* bob.* ev.*
 	mkfifo alice.in bob.in
 	start "-b 3 3<>ba 4<>ab 5<>ev.a" "-d dl"
-	line alice ".send big.bin"
-	waitfor bob.out "saved big.bin"
-	cmp big.bin dl/big.bin
-	line alice .quit
-	finish
-	[ "$PST" -eq 0 ] || { cat alice.err bob.err; false; }
+	sent
+	quits
 }
 
 @test "axo-chat -b: its usage, and anything but data on the file stream is 98" {

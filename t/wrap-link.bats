@@ -119,6 +119,18 @@ wait_for() {
 	return 1
 }
 
+# both_ok [SECONDS]: the client (A sent) and then the server (B sent)
+# exit 0 in time, each has the other's file whole, neither said a thing
+both_ok() {
+	waitpid "$CPID" "${1:-60}"
+	[ "$ST" -eq 0 ] || { cat c.err; false; }
+	waitpid "$SPID" 20
+	[ "$ST" -eq 0 ] || { cat s.err; false; }
+	cmp A got.s
+	cmp B got.c
+	[ ! -s c.err ] && [ ! -s s.err ]
+}
+
 @test "wrap -l/-D: three cuts while 24 MiB cross both ways: byte-exact, both exit 0" {
 	head -c 12M /dev/urandom >A
 	head -c 12M /dev/urandom >B
@@ -129,13 +141,7 @@ wait_for() {
 		sleep 0.8
 		kill -USR1 "$PPID_"
 	done
-	waitpid "$CPID" 60
-	[ "$ST" -eq 0 ] || { cat c.err; false; }
-	waitpid "$SPID" 20
-	[ "$ST" -eq 0 ] || { cat s.err; false; }
-	cmp A got.s
-	cmp B got.c
-	[ ! -s c.err ] && [ ! -s s.err ]
+	both_ok
 	# each cut was seen and mended on both sides
 	[ "$(grep -c '^lost ' ev.c)" -ge 3 ] && [ "$(grep -c '^up ' ev.c)" -ge 3 ]
 	[ "$(grep -c '^lost ' ev.s)" -ge 3 ] && [ "$(grep -c '^up ' ev.s)" -ge 3 ]
@@ -356,23 +362,17 @@ os.execvp(sys.argv[3], sys.argv[3:])' "$path" "$fd" "$@"
 	# the server: fds 6/7 are files here, the program's own; its
 	# stream on 3/4, events on 5
 	listen "$T/f.sock" 8 axo-ratchet wrap -S b -F 3 -E 5 -l 8 -A 1 -R 20 \
-		sh -c 'cat <&5 >ev.s 4>&- & { cat A >&4; } & w=$!; exec 4>&-; cat <&3 >got.s; cat <&6 >six.s; echo seven >&7; wait $w' \
+		sh -c 'cat <&5 >ev.s 4>&- & { cat B >&4; } & w=$!; exec 4>&-; cat <&3 >got.s; cat <&6 >six.s; echo seven >&7; wait $w' \
 		6<six.in 7>seven.out 2>s.err 3>&- &
 	SPID=$!
 	wait_file "$T/f.sock"
 	axo-ratchet wrap -S a -F 3 -E 5 -A 1 -R 20 \
 		-D "$AXO_TOP/t/helpers/unixlink" --pass 7 "$T/f.sock" -- \
-		sh -c 'cat <&5 >ev.c 4>&- & { cat B >&4; } & w=$!; exec 4>&-; cat <&3 >got.c; wait $w' \
+		sh -c 'cat <&5 >ev.c 4>&- & { cat A >&4; } & w=$!; exec 4>&-; cat <&3 >got.c; wait $w' \
 		2>c.err 3>&- 6<&- 7>&- &
 	CPID=$!
-	waitpid "$CPID" 30
-	[ "$ST" -eq 0 ] || { cat c.err; false; }
-	waitpid "$SPID" 20
-	[ "$ST" -eq 0 ] || { cat s.err; false; }
-	cmp A got.c
-	cmp B got.s
+	both_ok 30
 	[ "$(cat six.s)" = six ] && [ "$(cat seven.out)" = seven ]
-	[ ! -s c.err ] && [ ! -s s.err ]
 	grep -qx 'retry 1' ev.c
 	# no first link: no "up" (nothing was lost), nothing lost
 	! grep -q '^lost ' ev.c ev.s
