@@ -78,7 +78,7 @@ USAGE1="axo-ratchet: usage: axo-ratchet keygen [-f] [-S file] [--insecure-disk]"
 	init role force key-fd peer keyfile state insecure-disk
 	encrypt armor state insecure-disk
 	decrypt armor state insecure-disk
-	wrap state listen-fd peer-uid dial reconnect keepalive events-fd watch-pid insecure-disk
+	wrap state listen-fd peer-uid dial reconnect keepalive events-fd stream-fd watch-pid insecure-disk
 	id fingerprint state insecure-disk
 	EOF
 }
