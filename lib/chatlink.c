@@ -50,10 +50,13 @@ axo_chatlink_next(const struct axo_chatsess *s)
 }
 
 /* The file stream's wrap: only "paused" on the status line; its loss
- * for good is the end of the file stream (chatloop.c). */
+ * for good is the end of the file stream (chatloop.c), its cause kept
+ * for the last words as fd 6's is. */
 static void
-files_event(struct axo_chatsess *s, const char *line)
+files_event(struct axo_chatsess *s, const char *line, const char *cause)
 {
+	if (strcmp(line, "gone") == 0 && s->gone[0] == '\0')
+		snprintf(s->gone, sizeof s->gone, "%s", cause);
 	if (strcmp(line, "lost") == 0)
 		s->fdown = 1;
 	else if (strcmp(line, "up") == 0)
@@ -74,12 +77,12 @@ event(struct axo_chatlink *k, struct axo_chatsess *s, char *line)
 		*arg++ = '\0';
 	else
 		arg = line + strlen(line);
-	if (k->files) {
-		files_event(s, line);
-		return;
-	}
 	axo_chat_clean(cause, sizeof cause, (const unsigned char *)arg,
 	    strlen(arg));
+	if (k->files) {
+		files_event(s, line, cause);
+		return;
+	}
 	if (strcmp(line, "lost") == 0 && !s->down) {
 		s->down = 1;
 		s->down_since = axo_clock_ms();

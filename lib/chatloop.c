@@ -215,6 +215,8 @@ files_input(struct loop *l)
 	} else if (n == 0 || (errno != EAGAIN && errno != EINTR)) {
 		l->files_eof = 1;
 		if (s->peer_files && !s->quitting) {
+			/* its wrap's "gone" is in the pipe by now */
+			axo_chatlink_drain(&l->flink, s);
 			axo_chatlink_drain(&l->link, s);
 			if (s->gone[0] == '\0')
 				snprintf(s->gone, sizeof s->gone,
