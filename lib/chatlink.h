@@ -18,7 +18,8 @@
  * the transfers "paused".  "gone" keeps its cause for the last words
  * (s->gone): fd 6 ends right after it.  A malformed line is ignored:
  * the events are wrap's, ours, and only a display.  The file stream's
- * wrap (files set) only pauses the transfers on the status line.
+ * wrap (files set) only pauses the transfers on the status line, and
+ * its "gone" keeps its cause.
  */
 struct axo_chatlink {
 	int fd;
