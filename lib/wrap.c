@@ -1143,6 +1143,9 @@ finished(struct wrap *w, long long now)
 		if (w->cin == -1 && w->sent > w->end && (w->fin_acked ||
 		    w->peer_fin || w->ln.rfd == -1 || w->ln.rdone))
 			return 1;
+		/* no link now, and none is made: nothing can go */
+		if (w->ln.rfd == -1)
+			return 1;
 		if (w->linger == 0)
 			w->linger = now + LINGER_MS;
 		return now >= w->linger;
