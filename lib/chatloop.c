@@ -423,9 +423,9 @@ axo_chat_run(const struct axo_chat_opts *opts)
 		if (ife >= 0 && pf[ife].revents)
 			axo_chatlink_read(&l.flink, s);
 		if (i7 >= 0 && pf[i7].revents)
-			axo_chatsess_write(s, &s->out);
+			axo_chatsess_write(&s->out);
 		if (ifo >= 0 && pf[ifo].revents)
-			axo_chatsess_write(s, &s->fout);
+			axo_chatsess_write(&s->fout);
 		if (ifi >= 0 && pf[ifi].revents)
 			files_input(&l);
 		if (i6 >= 0 && pf[i6].revents)

@@ -56,11 +56,10 @@ axo_chatsess_queue(struct axo_chatsess *s, size_t n)
 }
 
 void
-axo_chatsess_write(struct axo_chatsess *s, struct axo_chatq *q)
+axo_chatsess_write(struct axo_chatq *q)
 {
 	ssize_t n;
 
-	(void)s;
 	n = write(q->fd, q->q + q->off, q->len - q->off);
 	if (n > 0)
 		q->off += (size_t)n;
@@ -96,8 +95,6 @@ void
 axo_chatsess_send(struct axo_chatsess *s, int type, uint32_t id,
     const void *a, size_t alen, const void *b, size_t blen)
 {
-	if (s->out.dead)
-		return;
 	axo_chatsess_queue(s, axo_chat_put(s->msg, type, id, a, alen, b,
 	    blen));
 }

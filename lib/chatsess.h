@@ -74,7 +74,7 @@ struct axo_chatsess {
 size_t axo_chatsess_pending(const struct axo_chatsess *s);
 /* Queues the n bytes of s->msg (dies 111 without memory). */
 void axo_chatsess_queue(struct axo_chatsess *s, size_t n);
-void axo_chatsess_write(struct axo_chatsess *s, struct axo_chatq *q);
+void axo_chatsess_write(struct axo_chatq *q);
 void axo_chatsess_drain(struct axo_chatsess *s);
 void axo_chatsess_send(struct axo_chatsess *s, int type, uint32_t id,
     const void *a, size_t alen, const void *b, size_t blen);

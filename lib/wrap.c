@@ -1117,9 +1117,9 @@ finished(struct wrap *w, long long now)
 		return 0;
 	if (w->gone)
 		return 1;
-	/* -F: no link ever came (the peer has no such stream, or not
-	 * yet): the peer holds nothing of ours to wait for */
-	if (w->o->stream_fd != -1 && w->first)
+	/* no link ever proved itself (with -F, the peer may have no such
+	 * stream): the peer acknowledged nothing of ours, nor can it */
+	if (w->first)
 		return 1;
 	/* told to stop: the peer is told too, if the link takes our end
 	 * within a moment (else it waits for a link until -R) */
@@ -1140,11 +1140,9 @@ finished(struct wrap *w, long long now)
 	if (!WIFEXITED(w->kid_st) || WEXITSTATUS(w->kid_st) != 0) {
 		/* written is not delivered: our caller stops tor right
 		 * after us, so the peer's ack or end is waited for */
-		if (w->cin == -1 && w->sent > w->end && (w->fin_acked ||
-		    w->peer_fin || w->ln.rfd == -1 || w->ln.rdone))
-			return 1;
 		/* no link now, and none is made: nothing can go */
-		if (w->ln.rfd == -1)
+		if (w->ln.rfd == -1 || (w->cin == -1 && w->sent > w->end &&
+		    (w->fin_acked || w->peer_fin || w->ln.rdone)))
 			return 1;
 		if (w->linger == 0)
 			w->linger = now + LINGER_MS;

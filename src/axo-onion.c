@@ -324,63 +324,71 @@ cmd_connect(const struct axo_oopt *o, char **argv)
 	return 0;
 }
 
+/*
+ * Listens on sd/name (bound and listening before the name appears), at
+ * fd "at" from the start when it is not -1, where no connection can land
+ * otherwise; close-on-exec.  Its path in path.
+ */
+static int
+listen_at(const char *sd, const char *name, long sgid, long at,
+    char path[4096])
+{
+	char nm[64], tmp[4096];
+	int lfd;
+
+	/* the longer first: its words, as the socket's would be */
+	snprintf(nm, sizeof nm, "%s.new", name);
+	axo_odir_sock(tmp, sizeof tmp, sd, nm);
+	axo_odir_sock(path, 4096, sd, name);
+	lfd = axo_usock_listen(tmp, path, sgid);
+	if (at != -1 && lfd != (int)at) {
+		if (dup3(lfd, (int)at, O_CLOEXEC) == -1)
+			axo_diesys(AXO_EXIT_TEMP, "unable to dup2");
+		close(lfd);
+		lfd = (int)at;
+	}
+	return lfd;
+}
+
+/* The socket stays open for PROG at its fd. */
+static void
+keep_for_prog(int fd)
+{
+	if (fcntl(fd, F_SETFD, 0) == -1)
+		axo_diesys(AXO_EXIT_TEMP, "unable to clear close-on-exec");
+}
+
 static int
 cmd_serve(const struct axo_oopt *o, char **argv)
 {
-	char sock[4096], tmp[4096];
+	char sock[4096], fsock[4096];
 	const char *sd = o->sockdir != NULL ? o->sockdir : o->dir;
 	long sgid = -1;
-	int lfd, ffd = -1, fd;
+	int lfd, fd;
 
 	axo_odir_check(o->dir, o->insecure);
 	if (o->sockdir != NULL)
 		sgid = axo_odir_check_sock(o->sockdir);
 	/* -L: the second stream's socket, there before the first link
-	 * can come, kept for PROG at its fd (and then never accepted on
-	 * here) */
-	if (o->filesfd != -1) {
-		axo_odir_sock(tmp, sizeof tmp, sd, FILES_SOCK_NAME ".new");
-		axo_odir_sock(sock, sizeof sock, sd, FILES_SOCK_NAME);
-		ffd = axo_usock_listen(tmp, sock, sgid);
-		if (ffd == (int)o->filesfd) {
-			if (fcntl(ffd, F_SETFD, 0) == -1)
-				axo_diesys(AXO_EXIT_TEMP,
-				    "unable to clear close-on-exec");
-		} else {
-			if (dup2(ffd, (int)o->filesfd) == -1)
-				axo_diesys(AXO_EXIT_TEMP, "unable to dup2");
-			close(ffd);
-			ffd = (int)o->filesfd;
-		}
-	}
-	/* the longer first: its words, as the socket's would be */
-	axo_odir_sock(tmp, sizeof tmp, sd, SOCK_NAME ".new");
-	axo_odir_sock(sock, sizeof sock, sd, SOCK_NAME);
-	lfd = axo_usock_listen(tmp, sock, sgid);
-	/* at its fd from the start, where no connection can land */
-	if (o->listenfd != -1 && lfd != (int)o->listenfd) {
-		if (dup3(lfd, (int)o->listenfd, O_CLOEXEC) == -1)
-			axo_diesys(AXO_EXIT_TEMP, "unable to dup2");
-		close(lfd);
-		lfd = (int)o->listenfd;
-	}
+	 * can come, kept for PROG (and never accepted on here) */
+	if (o->filesfd != -1)
+		keep_for_prog(listen_at(sd, FILES_SOCK_NAME, sgid, o->filesfd,
+		    fsock));
+	lfd = listen_at(sd, SOCK_NAME, sgid, o->listenfd, sock);
 	axo_info("listening on %s", sock);
 	fd = axo_usock_accept(lfd, o->peer_uid,
 	    axo_clock_ms() + (long long)o->timeout * 1000);
 	if (fd == -1) {
 		unlink(sock);
-		if (ffd != -1) {
-			axo_odir_sock(sock, sizeof sock, sd, FILES_SOCK_NAME);
-			unlink(sock);
-		}
+		if (o->filesfd != -1)
+			unlink(fsock);
 		axo_die(AXO_EXIT_TEMP, "no connection within %lu s", o->timeout);
 	}
 	axo_info("connection accepted");
 	if (o->listenfd != -1) {
 		/* The socket stays for PROG (axo-ratchet wrap -l), which
 		 * takes the next links from it. */
-		if (fcntl(lfd, F_SETFD, 0) == -1)
-			axo_diesys(AXO_EXIT_TEMP, "unable to clear close-on-exec");
+		keep_for_prog(lfd);
 	} else {
 		/* One connection: nobody else may come in after it. */
 		close(lfd);
