@@ -48,6 +48,7 @@ bounds(int type, size_t *min, size_t *max)
 		return 1;
 	case AXO_CHAT_QUIT:
 	case AXO_CHAT_FILES:
+	case AXO_CHAT_NOFILES:
 		*min = 0, *max = 0;
 		return 1;
 	case AXO_CHAT_RECEIPT:
@@ -58,6 +59,7 @@ bounds(int type, size_t *min, size_t *max)
 		return 1;
 	case AXO_CHAT_ACCEPT:
 	case AXO_CHAT_ABORT:
+	case AXO_CHAT_GOT:
 		*min = 4, *max = 4;
 		return 1;
 	case AXO_CHAT_REJECT:

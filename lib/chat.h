@@ -26,6 +26,7 @@
 #define AXO_CHAT_QUIT		3	/* empty */
 #define AXO_CHAT_RECEIPT	4	/* u32: the peer's MSGs we have */
 #define AXO_CHAT_FILES		5	/* empty: file data on the file stream */
+#define AXO_CHAT_NOFILES	6	/* empty: our file stream is gone */
 #define AXO_CHAT_OFFER		16	/* id, size u64, name */
 #define AXO_CHAT_ACCEPT		17	/* id */
 #define AXO_CHAT_REJECT		18	/* id, why: no, or stop sending */
@@ -33,6 +34,7 @@
 #define AXO_CHAT_CHUNK		19	/* id, data */
 #define AXO_CHAT_END		20	/* id, sha256 of the whole file */
 #define AXO_CHAT_ABORT		21	/* id: the offerer gives up */
+#define AXO_CHAT_GOT		22	/* id: its END came (file stream) */
 
 struct axo_chat_msg {
 	int type;

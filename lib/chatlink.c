@@ -50,13 +50,13 @@ axo_chatlink_next(const struct axo_chatsess *s)
 }
 
 /* The file stream's wrap: only "paused" on the status line; its loss
- * for good is the end of the file stream (chatloop.c), its cause kept
- * for the last words as fd 6's is. */
+ * for good (fgone) is the loop's to act on (chatloop.c). */
 static void
 files_event(struct axo_chatsess *s, const char *line, const char *cause)
 {
-	if (strcmp(line, "gone") == 0 && s->gone[0] == '\0')
-		snprintf(s->gone, sizeof s->gone, "%s", cause);
+	if (strcmp(line, "gone") == 0 && s->fgone[0] == '\0')
+		snprintf(s->fgone, sizeof s->fgone, "%s", cause[0] ? cause :
+		    "its wrap gave up");
 	if (strcmp(line, "lost") == 0)
 		s->fdown = 1;
 	else if (strcmp(line, "up") == 0)

@@ -19,7 +19,8 @@
  * (s->gone): fd 6 ends right after it.  A malformed line is ignored:
  * the events are wrap's, ours, and only a display.  The file stream's
  * wrap (files set) only pauses the transfers on the status line, and
- * its "gone" keeps its cause.
+ * its "gone" is kept in s->fgone: the file stream is lost, not the
+ * session.
  */
 struct axo_chatlink {
 	int fd;

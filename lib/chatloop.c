@@ -73,6 +73,8 @@ on_winch(int sig)
 	got_winch = 1;
 }
 
+static void files_lost(struct loop *l, const char *why);
+
 /* One message of the peer, in its place. */
 static void
 handle(struct loop *l, const struct axo_chat_msg *m)
@@ -115,6 +117,18 @@ handle(struct loop *l, const struct axo_chat_msg *m)
 		if (s->peer_files)
 			axo_chatsess_violation(s, 98, "a second files");
 		s->peer_files = 1;
+		/* ours was lost before the peer said it had one */
+		if (s->files_lost)
+			axo_chatsess_send(s, AXO_CHAT_NOFILES, 0, NULL, 0,
+			    NULL, 0);
+		break;
+	case AXO_CHAT_NOFILES:
+		if (!s->peer_files || s->peer_nofiles)
+			axo_chatsess_violation(s, 98, "%s",
+			    s->peer_files ? "a second nofiles" :
+			    "nofiles before files");
+		s->peer_nofiles = 1;
+		files_lost(l, NULL);
 		break;
 	case AXO_CHAT_QUIT:
 		axo_chatsess_say(s, "%s has quit the chat", o->peer);
@@ -188,6 +202,43 @@ lost(struct axo_chatsess *s)
 	axo_chatsess_die(s, AXO_EXIT_TEMP, "%s", why);
 }
 
+/*
+ * The file stream is lost for good: its wrap gave up (why), or the
+ * peer's did (NOFILES, why NULL).  The session goes on without it: our
+ * data goes on fd 7 from here on, the peer is told (once it has said
+ * FILES), and what was under way on it ends (chatxfer.c).
+ */
+static void
+files_lost(struct loop *l, const char *why)
+{
+	struct axo_chatsess *s = &l->s;
+
+	if (s->files_lost || s->quitting)
+		return;
+	/* without our tor the chat cannot go on either */
+	if (why != NULL && strncmp(why, "our tor", 7) == 0) {
+		axo_chatlink_drain(&l->link, s);
+		if (s->gone[0] == '\0')
+			snprintf(s->gone, sizeof s->gone, "%s", why);
+		lost(s);
+	}
+	s->files_lost = 1;
+	s->fdown = 0;
+	l->files_eof = 1;
+	s->fout.dead = 1;
+	s->fout.off = s->fout.len = 0;
+	if (why != NULL) {
+		if (s->peer_files)
+			axo_chatsess_send(s, AXO_CHAT_NOFILES, 0, NULL, 0,
+			    NULL, 0);
+		axo_chatsess_say(s, "the file stream to %s is lost (%s); "
+		    "files go with the chat", s->o->peer, why);
+	} else
+		axo_chatsess_say(s, "%s lost the file stream; files go with "
+		    "the chat", s->o->peer);
+	axo_chatxfer_files_lost(s);
+}
+
 /* The file stream: our transfers' data, nothing else. */
 static void
 file_message(struct loop *l, const struct axo_chat_msg *m)
@@ -214,9 +265,12 @@ files_input(struct loop *l)
 		messages(l, l->finb, &l->finlen, file_message);
 	} else if (n == 0 || (errno != EAGAIN && errno != EINTR)) {
 		l->files_eof = 1;
-		if (s->peer_files && !s->quitting) {
-			/* its wrap's "gone" is in the pipe by now */
-			axo_chatlink_drain(&l->flink, s);
+		/* its wrap's "gone" is in the pipe by now, if it gave up */
+		axo_chatlink_drain(&l->flink, s);
+		if (s->fgone[0] != '\0')
+			files_lost(l, s->fgone);
+		else if (s->peer_files && !s->quitting) {
+			/* the peer ended it: the peer is going */
 			axo_chatlink_drain(&l->link, s);
 			if (s->gone[0] == '\0')
 				snprintf(s->gone, sizeof s->gone,
@@ -420,8 +474,11 @@ axo_chat_run(const struct axo_chat_opts *opts)
 		/* wrap's last word comes before the end of fd 6 */
 		if (ie >= 0 && pf[ie].revents)
 			axo_chatlink_read(&l.link, s);
-		if (ife >= 0 && pf[ife].revents)
+		if (ife >= 0 && pf[ife].revents) {
 			axo_chatlink_read(&l.flink, s);
+			if (s->fgone[0] != '\0')
+				files_lost(&l, s->fgone);
+		}
 		if (i7 >= 0 && pf[i7].revents)
 			axo_chatsess_write(&s->out);
 		if (ifo >= 0 && pf[ifo].revents)

@@ -102,7 +102,8 @@ axo_chatsess_send(struct axo_chatsess *s, int type, uint32_t id,
 struct axo_chatq *
 axo_chatsess_dataq(struct axo_chatsess *s)
 {
-	return s->fout.fd != -1 && s->peer_files ? &s->fout : &s->out;
+	return s->fout.fd != -1 && s->peer_files && !s->files_lost ?
+	    &s->fout : &s->out;
 }
 
 void

@@ -51,11 +51,16 @@ struct axo_chatsess {
 	 * circuit, for the data of our transfers (CHUNK, END, and the
 	 * ABORT of one under way), so that typed lines never wait behind
 	 * them in tor.  Used once both sides said FILES; fdown while its
-	 * link is being replaced.
+	 * link is being replaced.  When its wrap gives up (fgone says why)
+	 * or the peer says NOFILES, it is lost for good: the session goes
+	 * on without it (chatloop.c, chatxfer.c files_lost).
 	 */
 	struct axo_chatq fout;
 	int peer_files;			/* the peer said FILES */
+	int peer_nofiles;		/* and then NOFILES */
 	int fdown;
+	int files_lost;			/* ours or the peer's: data on fd 7 */
+	char fgone[320];		/* why its wrap gave up, or "" */
 	int quitting;			/* QUIT is queued */
 	long long quit_deadline;
 	/* receipts: our MSGs are numbered from 1, so are the peer's */
@@ -79,7 +84,8 @@ void axo_chatsess_drain(struct axo_chatsess *s);
 void axo_chatsess_send(struct axo_chatsess *s, int type, uint32_t id,
     const void *a, size_t alen, const void *b, size_t blen);
 /* The queue of our transfers' data: the file stream's once both sides
- * have one, else fd 7's; fsend queues a message there. */
+ * have one, and while it is not lost, else fd 7's; fsend queues a
+ * message there. */
 struct axo_chatq *axo_chatsess_dataq(struct axo_chatsess *s);
 void axo_chatsess_fsend(struct axo_chatsess *s, int type, uint32_t id,
     const void *a, size_t alen);

@@ -13,7 +13,9 @@
 #include "wrap.h"
 #include "xfer.h"
 
-enum { FREE, OFFERED, ACTIVE, DROPPED };
+/* SENT: ours, its END on the file stream, until the peer's GOT says it
+ * came (or a REJECT that it did not): a QUIT on fd 7 could overtake it */
+enum { FREE, OFFERED, ACTIVE, DROPPED, SENT };
 
 static void show_offer(struct axo_chatsess *s);
 
@@ -172,7 +174,12 @@ axo_chatxfer_produce(struct axo_chatsess *s)
 			axo_chatsess_fsend(s, AXO_CHAT_END, x->id, hash, 32);
 			fmt_size(sz, sizeof sz, x->size);
 			axo_chatsess_say(s, "sent %s (%s)", x->name, sz);
-			release(s, x);
+			if (q == &s->fout) {
+				axo_xfer_close(x);
+				x->state = SENT;
+				axo_chatxfer_show(s);
+			} else
+				release(s, x);
 		}
 	}
 }
@@ -309,6 +316,8 @@ on_offer(struct axo_chatsess *s, const struct axo_chat_msg *m)
 	if (find(t->xi, m->id, NULL) != NULL)
 		axo_chatsess_violation(s, 98, "transfer id %lu offered twice",
 		    (unsigned long)m->id);
+	if (m->id > t->in_max)
+		t->in_max = m->id;
 	for (k = 0; k < AXO_XFER_MAX; k++)
 		if (t->xi[k].state == FREE)
 			break;
@@ -381,12 +390,34 @@ on_answer(struct axo_chatsess *s, const struct axo_chat_msg *m)
 	if (x->state == OFFERED) {
 		axo_chatsess_say(s, "%s rejected %s%s%s", s->o->peer, x->name,
 		    why[0] ? ": " : "", why);
+	} else if (x->state == SENT) {
+		axo_chatsess_say(s, "%s did not get %s%s%s", s->o->peer,
+		    x->name, why[0] ? ": " : "", why);
 	} else {
 		/* behind its data, where the peer looks for its end */
 		axo_chatsess_fsend(s, AXO_CHAT_ABORT, x->id, NULL, 0);
 		axo_chatsess_say(s, "%s stopped %s%s%s", s->o->peer, x->name,
 		    why[0] ? ": " : "", why);
 	}
+	release(s, x);
+}
+
+/* The peer had the END of one we sent on the file stream. */
+static void
+on_got(struct axo_chatsess *s, const struct axo_chat_msg *m)
+{
+	struct axo_xfer *x = find(s->xf->xo, m->id, NULL);
+
+	if (x == NULL) {
+		/* ended meanwhile (.abort, a lost file stream) */
+		if (m->id != 0 && m->id < s->xf->next_id)
+			return;
+		axo_chatsess_violation(s, 98, "got for transfer id %lu never "
+		    "offered", (unsigned long)m->id);
+	}
+	if (x->state != SENT)
+		axo_chatsess_violation(s, 98, "got for transfer id %lu before "
+		    "its end", (unsigned long)m->id);
 	release(s, x);
 }
 
@@ -414,6 +445,10 @@ on_data(struct axo_chatsess *s, const struct axo_chat_msg *m)
 		show_offer(s);
 		return;
 	}
+	/* the rest of one that ended (the file stream was lost, data and
+	 * ABORT on two streams): let be */
+	if (x == NULL && m->id != 0 && m->id <= t->in_max)
+		return;
 	if (x == NULL || x->state == OFFERED)
 		axo_chatsess_violation(s, 98, "%s for transfer id %lu %s",
 		    m->type == AXO_CHAT_CHUNK ? "data" : "end",
@@ -458,6 +493,9 @@ on_data(struct axo_chatsess *s, const struct axo_chat_msg *m)
 	else
 		axo_chatsess_say(s, "saved %s from %s as %s/%s (%s, sha256 ok)",
 		    x->name, s->o->peer, s->o->dir, x->final, sz);
+	/* the peer waits for this when its data came on the file stream */
+	if (s->o->files_fd != -1 && s->peer_files)
+		axo_chatsess_send(s, AXO_CHAT_GOT, x->id, NULL, 0, NULL, 0);
 	release(s, x);
 }
 
@@ -500,16 +538,17 @@ axo_chatxfer_abort(struct axo_chatsess *s)
 	int i, n = 0;
 
 	for (i = 0; i < AXO_XFER_MAX; i++) {
+		/* (one SENT is all sent: nothing to stop) */
 		if (t->xo[i].state == ACTIVE) {
 			/* behind its data (on the file stream, if any) */
 			axo_chatsess_fsend(s, AXO_CHAT_ABORT, t->xo[i].id,
 			    NULL, 0);
-		} else if (t->xo[i].state != FREE) {
+		} else if (t->xo[i].state == OFFERED) {
 			/* behind its OFFER */
 			axo_chatsess_send(s, AXO_CHAT_ABORT, t->xo[i].id, NULL,
 			    0, NULL, 0);
 		}
-		if (t->xo[i].state != FREE) {
+		if (t->xo[i].state == ACTIVE || t->xo[i].state == OFFERED) {
 			axo_chatsess_say(s, "aborted sending %s",
 			    t->xo[i].name);
 			release(s, &t->xo[i]);
@@ -530,6 +569,31 @@ axo_chatxfer_abort(struct axo_chatsess *s)
 }
 
 void
+axo_chatxfer_files_lost(struct axo_chatsess *s)
+{
+	struct axo_chatxfer *t = s->xf;
+	int i;
+
+	for (i = 0; i < AXO_XFER_MAX; i++) {
+		if (t->xo[i].state == ACTIVE) {
+			axo_chatsess_send(s, AXO_CHAT_ABORT, t->xo[i].id, NULL,
+			    0, NULL, 0);
+			axo_chatsess_say(s, "aborted sending %s: the file "
+			    "stream was lost; send it again", t->xo[i].name);
+			release(s, &t->xo[i]);
+		}
+		if (t->xi[i].state == ACTIVE) {
+			reject(s, t->xi[i].id, "the file stream was lost");
+			axo_chatsess_say(s, "stopped receiving %s: the file "
+			    "stream was lost", t->xi[i].name);
+		}
+		/* a stopped one's END will not come */
+		if (t->xi[i].state == ACTIVE || t->xi[i].state == DROPPED)
+			release(s, &t->xi[i]);
+	}
+}
+
+void
 axo_chatxfer_rx(struct axo_chatsess *s, const struct axo_chat_msg *m)
 {
 	switch (m->type) {
@@ -539,6 +603,9 @@ axo_chatxfer_rx(struct axo_chatsess *s, const struct axo_chat_msg *m)
 	case AXO_CHAT_ACCEPT:
 	case AXO_CHAT_REJECT:
 		on_answer(s, m);
+		break;
+	case AXO_CHAT_GOT:
+		on_got(s, m);
 		break;
 	default:
 		on_data(s, m);

@@ -34,6 +34,7 @@ struct axo_chatxfer {
 	struct axo_xfer xi[AXO_XFER_MAX];	/* the peer's */
 	int pct_o[AXO_XFER_MAX], pct_i[AXO_XFER_MAX];	/* shown last */
 	uint32_t next_id;	/* of our next offer */
+	uint32_t in_max;	/* the peer's highest offer id */
 	int turn;		/* ours to read from next */
 };
 void axo_chatxfer_init(struct axo_chatxfer *t);
@@ -43,6 +44,9 @@ void axo_chatxfer_answer(struct axo_chatsess *s, int yes);
 void axo_chatxfer_produce(struct axo_chatsess *s);
 void axo_chatxfer_rx(struct axo_chatsess *s, const struct axo_chat_msg *m);
 int axo_chatxfer_busy(const struct axo_chatsess *s);
+/* The file stream is lost: what went there may never arrive.  Ours
+ * under way are aborted, the peer's stopped (told on fd 7); say so. */
+void axo_chatxfer_files_lost(struct axo_chatsess *s);
 /* the progress of the first transfer on the status line ("paused" while
  * the link is down) */
 void axo_chatxfer_show(struct axo_chatsess *s);

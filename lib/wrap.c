@@ -1121,6 +1121,12 @@ finished(struct wrap *w, long long now)
 	 * stream): the peer acknowledged nothing of ours, nor can it */
 	if (w->first)
 		return 1;
+	/* -F: the program's second stream, and a program that ended well
+	 * had what it needed of it (axo-chat: the peer's GOT, its QUIT):
+	 * no link is waited for */
+	if (w->o->stream_fd != -1 && WIFEXITED(w->kid_st) &&
+	    WEXITSTATUS(w->kid_st) == 0 && w->ln.rfd == -1)
+		return 1;
 	/* told to stop: the peer is told too, if the link takes our end
 	 * within a moment (else it waits for a link until -R) */
 	if (w->stopped) {
@@ -1416,8 +1422,9 @@ axo_wrap_run(struct axo_ratchet *r, char *const argv[],
 		return 128 + WTERMSIG(w.kid_st);
 	if (WEXITSTATUS(w.kid_st) != 0)
 		return WEXITSTATUS(w.kid_st);
-	if (w.gone || w.net_failed ||
-	    (!w.reconnect && w.ln.rdone && !w.peer_fin && !w.late))
+	/* -F: the program heard of a loss (-E) and had its say */
+	if (o->stream_fd == -1 && (w.gone || w.net_failed ||
+	    (!w.reconnect && w.ln.rdone && !w.peer_fin && !w.late)))
 		return AXO_EXIT_TEMP;
 	return 0;
 }

@@ -23,7 +23,7 @@ teardown() {
 		tmux -S "$TMUXS" kill-server 2>/dev/null || true
 		TMUXS=
 	fi
-	for p in alice.pid bob.pid; do
+	for p in alice.pid bob.pid hold.pid; do
 		[ -f "$T/$p" ] && kill "$(cat "$T/$p")" 2>/dev/null
 	done
 	[ -n "${PAIR:-}" ] && kill "$PAIR" 2>/dev/null
@@ -82,8 +82,8 @@ finish() {
 mk() {
 	/usr/bin/python3 - "$@" <<'PY'
 import codecs, hashlib, struct, sys
-T = dict(hello=1, msg=2, quit=3, receipt=4, files=5, offer=16, accept=17, reject=18,
-         chunk=19, end=20, endhex=20, abort=21)
+T = dict(hello=1, msg=2, quit=3, receipt=4, files=5, nofiles=6, offer=16, accept=17, reject=18,
+         chunk=19, end=20, endhex=20, abort=21, got=22)
 out = sys.stdout.buffer
 esc = lambda s: codecs.escape_decode(s.encode())[0]
 for spec in sys.argv[1:]:
@@ -93,11 +93,11 @@ for spec in sys.argv[1:]:
         out.write(bytes.fromhex(rest)); continue
     if k == 'hello': p = b'\x01' + esc(rest)
     elif k == 'msg': p = esc(rest)
-    elif k in ('quit', 'files'): p = b''
+    elif k in ('quit', 'files', 'nofiles'): p = b''
     elif k == 'receipt': p = struct.pack('>I', int(a[0]))
     elif k == 'offer':
         p = struct.pack('>IQ', int(a[0]), int(a[1])) + esc(':'.join(a[2:]))
-    elif k in ('accept', 'abort'): p = struct.pack('>I', int(a[0]))
+    elif k in ('accept', 'abort', 'got'): p = struct.pack('>I', int(a[0]))
     elif k == 'reject':
         p = struct.pack('>I', int(a[0])) + esc(':'.join(a[1:]))
     elif k == 'chunk':
@@ -117,8 +117,8 @@ PY
 dec() {
 	/usr/bin/python3 - "$1" <<'PY'
 import struct, sys
-N = {1: 'hello', 2: 'msg', 3: 'quit', 4: 'receipt', 5: 'files', 16: 'offer', 17: 'accept',
-     18: 'reject', 19: 'chunk', 20: 'end', 21: 'abort'}
+N = {1: 'hello', 2: 'msg', 3: 'quit', 4: 'receipt', 5: 'files', 6: 'nofiles', 16: 'offer', 17: 'accept',
+     18: 'reject', 19: 'chunk', 20: 'end', 21: 'abort', 22: 'got'}
 b = open(sys.argv[1], 'rb').read()
 i = 0
 while i + 5 <= len(b):
@@ -127,7 +127,7 @@ while i + 5 <= len(b):
     k = N.get(t, str(t))
     if t == 1: print(k, p[0], p[1:].decode())
     elif t == 2: print(k, p.decode())
-    elif t in (3, 5): print(k)
+    elif t in (3, 5, 6): print(k)
     elif t == 16:
         print(k, *struct.unpack('>IQ', p[:12]), p[12:].decode('utf-8', 'replace'))
     elif t == 19: print(k, struct.unpack('>I', p[:4])[0], len(p) - 4)
@@ -609,6 +609,84 @@ while True:
 	quits
 }
 
+# The data goes on the file stream, the QUIT on fds 6/7: the QUIT must
+# not overtake the file.  Alice's input ends right after her .send.
+@test "axo-chat -b: .send then the end of input: alice quits once bob has the file (GOT)" {
+	head -c 3M /dev/urandom >big.bin
+	mkfifo ab ba ab.tee
+	# the file stream slower than fds 6/7, as on its own circuit: each
+	# 64 KiB held 50 ms on its way
+	tee ab.copy <ab.tee | /usr/bin/python3 -c '
+import os, time
+while True:
+    b = os.read(0, 65536)
+    if not b:
+        break
+    time.sleep(0.05)
+    os.write(1, b)' >ab &
+	printf '.send big.bin\n' >script
+	pair -p sh -c "exec axo-chat -n alice -p bob -b 3 3<>ba 4>ab.tee 5</dev/null <script >alice.out 2>alice.err" -- \
+		sh -c "exec axo-chat -n bob -p alice -d dl -b 3 3<ab 4<>ba 5</dev/null <>bob.in >bob.out 2>bob.err" \
+		>pair.out 2>pair.err 3>&- &
+	PAIR=$!
+	finish
+	[ "$PST" -eq 0 ] || { cat alice.err bob.err pair.err; false; }
+	cmp big.bin dl/big.bin
+	[ "$(tail -n 2 bob.out)" = "* saved big.bin from alice as dl/big.bin (3.0 MiB, sha256 ok)
+* alice has quit the chat" ]
+	[ "$(tail -n 1 alice.out)" = "* sent big.bin (3.0 MiB)" ]
+	# the file stream carried the data and its end; GOT came on 6/7
+	[ "$(dec ab.copy | tail -n 1 | cut -d ' ' -f 1)" = end ]
+}
+
+# The file stream's wrap gives up (its "gone" on the events fd): the
+# session goes on without it.  Alice's file stream ends in a pipe that
+# nobody reads (held by sleep), so her transfer is under way when it is
+# lost, on her side (the sender's) and then on bob's (the receiver's).
+@test "axo-chat -b: the file stream lost for good mid-transfer: both told, the transfer ends, the next goes on fds 6/7" {
+	head -c 2M /dev/urandom >big.bin
+	mkfifo ab ba
+	sleep 600 <ab &
+	echo $! >hold.pid
+	for who in alice bob; do
+		rm -f alice.* bob.* ev.*
+		mkfifo alice.in bob.in ev.a ev.b
+		start "-b 3 3<>ba 4>ab 5<>ev.a" "-b 3 3<>ba 4<>ba 5<>ev.b -d dl"
+		line alice ".send big.bin"
+		waitfor alice.out "* bob accepted big.bin"
+		waitfor bob.out "* receiving big.bin"
+		# its partial file
+		[ -n "$(ls -A dl)" ]
+		if [ "$who" = alice ]; then
+			printf 'lost the connection closed\ngone no link for 5 s\n' >ev.a
+			waitfor alice.out "* the file stream to bob is lost (no link for 5 s); files go with the chat"
+			waitfor bob.out "* alice lost the file stream; files go with the chat"
+		else
+			printf 'gone nothing heard for 30 s\n' >ev.b
+			waitfor bob.out "* the file stream to alice is lost (nothing heard for 30 s); files go with the chat"
+			waitfor alice.out "* bob lost the file stream; files go with the chat"
+		fi
+		waitfor alice.out "* aborted sending big.bin: the file stream was lost; send it again"
+		waitfor bob.out "* stopped receiving big.bin: the file stream was lost"
+		# no partial file left
+		[ "$(ls -A dl)" = "" ]
+		# the next goes with the lines, whole
+		line alice ".send big.bin"
+		waitfor bob.out "* saved big.bin from alice as dl/big.bin (2.0 MiB, sha256 ok)"
+		cmp big.bin dl/big.bin
+		rm dl/big.bin
+		line bob "still here"
+		waitfor alice.out "<bob> still here"
+		line alice .quit
+		finish
+		[ "$PST" -eq 0 ] || { cat alice.err bob.err pair.err; false; }
+		[ ! -s alice.err ] && [ ! -s bob.err ]
+		# each side said it once, and nothing of the transfer's end twice
+		[ "$(grep -c 'file stream' alice.out)" -eq 2 ]
+		[ "$(grep -c 'file stream' bob.out)" -eq 2 ]
+	done
+}
+
 @test "axo-chat -b: its usage, and anything but data on the file stream is 98" {
 	run axo-chat -b 1 6</dev/null 7>/dev/null
 	[ "$status" -eq 100 ]
@@ -646,6 +724,29 @@ while True:
 	[ "$stderr" = "axo-chat: fatal: protocol violation by alice: a second files" ]
 	[ "$(dec reply)" = "hello 1 bob
 files" ]
+	# NOFILES (its file stream is gone) only after its FILES, and once
+	for spec in "nofiles:nofiles before files" \
+	    "files nofiles nofiles:a second nofiles"; do
+		# shellcheck disable=SC2086
+		mk hello:alice ${spec%%:*} >stream
+		run --separate-stderr axo-chat -n bob -p alice -b 3 \
+			6<stream 7>reply 3<fstream 4>freply 5</dev/null 0<>idle
+		[ "$status $stderr" = "98 axo-chat: fatal: protocol violation by alice: ${spec#*:}" ] ||
+			{ echo "$spec: $status $stderr"; false; }
+	done
+	# after it, bob's data goes on fds 6/7, and what is left of a
+	# transfer that ended (the two streams cross) is let be
+	mk hello:alice files nofiles offer:1:5:f abort:1 chunk:1:f:0:5 end:1:f \
+		msg:bye quit >stream
+	run --separate-stderr axo-chat -n bob -p alice -d dl -b 3 \
+		6<stream 7>reply 3<fstream 4>freply 5</dev/null 0<>idle
+	[ "$status" -eq 0 ] || { echo "$status $stderr"; false; }
+	[ "$output" = "* alice lost the file stream; files go with the chat
+* receiving f (5 bytes) from alice into dl
+* alice aborted f
+<alice> bye
+* alice has quit the chat" ]
+	[ "$(ls -A dl)" = "" ]
 }
 
 @test "axo-chat: through two real axo-ratchet wrap processes: chat, a file, quit" {

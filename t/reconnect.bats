@@ -266,6 +266,44 @@ wchar() { awk '$1 == "wchar:" { print $2 }' "/proc/$1/io"; }
 	clean
 }
 
+# alice's file stream's wrap stopped (SIGSTOP) mid-transfer: bob's hears
+# nothing on it, finds no new link there (the wrap does not answer), and
+# gives up on it after --reconnect; the chat goes on without it.
+@test "the file stream lost for good mid-transfer, the lines' link up: both told, the file sent again goes with the lines" {
+	head -c 10M /dev/urandom >"$T/big.bin"
+	head -c 1M /dev/urandom >"$T/small.bin"
+	linked 44-side-lane start --reconnect 8 --keepalive 2
+	wa=$(side_wrap s)
+	wb=$(pgrep -P "$wa" -x axo-ratchet)
+	[ -n "$wb" ]
+	say s ".send $T/big.bin"
+	wait_for "$T/s.out" "^\* sending big.bin: 25%\$" 120
+	stop_pid "$wb"
+	wait_for "$T/c.out" "^\* the file stream to alice is lost \(no link for 8 s.*\); files go with the chat\$" 60
+	wait_for "$T/c.out" "^\* stopped receiving big.bin: the file stream was lost\$"
+	wait_for "$T/s.out" "^\* bob lost the file stream; files go with the chat\$"
+	wait_for "$T/s.out" "^\* aborted sending big.bin: the file stream was lost; send it again\$"
+	# no partial file left
+	[ "$(ls -A "$T/dl.c")" = "" ]
+	# lines both ways, and a file, on the lines' link
+	say s "after"
+	wait_for "$T/c.out" "^<alice> after\$"
+	say c "here"
+	wait_for "$T/s.out" "^<bob> here\$"
+	say s ".send $T/small.bin"
+	wait_for "$T/c.out" "^\* saved small.bin from alice as $T/dl.c/small.bin \(1.0 MiB, sha256 ok\)\$" 120
+	[ "$(sha "$T/dl.c/small.bin")" = "$(sha "$T/small.bin")" ]
+	# the lines' link was never lost
+	[ "$(count "$T/s.out" '^\* connection to')" -eq 0 ]
+	[ "$(count "$T/c.out" '^\* connection to')" -eq 0 ]
+	cont_pid "$wb"
+	events s; events c
+	say s .quit
+	exited s 0 60
+	exited c 0 60
+	clean
+}
+
 @test "three drops in one session, lines and a 10 MiB file in flight: all once, in order" {
 	head -c 10M /dev/urandom >"$T/big.bin"
 	linked 43-three-drops start --receipts

@@ -346,7 +346,7 @@ two" ]
 listen() {
 	local path=$1 fd=$2
 	shift 2
-	/usr/bin/python3 -c '
+	exec /usr/bin/python3 -c '
 import os, socket, sys
 s = socket.socket(socket.AF_UNIX)
 s.bind(sys.argv[1])
@@ -382,6 +382,36 @@ os.execvp(sys.argv[3], sys.argv[3:])' "$path" "$fd" "$@"
 	run -0 timeout 10 axo-ratchet wrap -S a -F 3 -R 600 \
 		-D "$AXO_TOP/t/helpers/unixlink" --pass 7 "$T/nobody" -- true 6<&- 7>&-
 	[ "$output" = "" ]
+}
+
+# With -F the stream is the program's second: its status is wrap's
+# (axo-chat goes on without a file stream that wrap gave up on).
+@test "wrap -F: a program that heard gone and exits 0 ends wrap with 0; one that ends while no link is up ends wrap at once" {
+	# no link ever: gone after -R, the program's 0
+	run -0 timeout 20 axo-ratchet wrap -S a -F 3 -E 5 -R 2 \
+		-D "$AXO_TOP/t/helpers/unixlink" --pass 7 "$T/nobody" -- \
+		sh -c 'grep -m 1 "^gone " <&5 >ev.c' 6<&- 7>&-
+	[ "$output" = "" ]
+	grep -Eqx "gone no link for 2 s: .*" ev.c
+	# a link, then the server gone: the program ends at its "lost",
+	# wrap with it (not after -R 600)
+	listen "$T/f.sock" 8 axo-ratchet wrap -S b -F 3 -A 1 -R 20 -l 8 \
+		sh -c 'echo ho >&4; cat <&3 >got.s' 6</dev/null 7>/dev/null 2>s.err 3>&- &
+	SPID=$!
+	wait_file "$T/f.sock"
+	axo-ratchet wrap -S a -F 3 -E 5 -A 1 -R 600 \
+		-D "$AXO_TOP/t/helpers/unixlink" --pass 7 "$T/f.sock" -- \
+		sh -c 'echo hi >&4; head -n 1 <&3 >got.c; grep -m 1 "^lost " <&5 >ev.c' \
+		2>c.err 3>&- 6<&- 7>&- &
+	CPID=$!
+	# the link proved itself both ways
+	wait_for got.s '^hi$' 10
+	wait_for got.c '^ho$' 10
+	kill -KILL "$SPID"
+	waitpid "$CPID" 10
+	[ "$ST" -eq 0 ]
+	grep -q '^lost ' ev.c
+	[ ! -s c.err ] || { cat c.err; false; }
 }
 
 @test "wrap: usage of -l, -D, -R, -A, -E, -P" {
