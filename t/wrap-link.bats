@@ -28,6 +28,15 @@ teardown() {
 		[ -z "$p" ] || kill "$p" 2>/dev/null || true
 	done
 	[ -z "$PPID_" ] || kill -CONT "$PPID_" 2>/dev/null || true
+	# a child's reader of s.in or c.in, its shell gone (each holds its
+	# fifo open itself): by the fds it holds, never this shell
+	for p in /proc/[0-9]*; do
+		[ "${p#/proc/}" != "$BASHPID" ] && [ "${p#/proc/}" != "$$" ] ||
+			continue
+		ls -l "$p/fd" 2>/dev/null |
+			grep -qF -e " $T/s.in" -e " $T/c.in" &&
+			kill "${p#/proc/}" 2>/dev/null || true
+	done
 	cd /
 	axo_teardown_tmp
 }
