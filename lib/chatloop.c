@@ -406,6 +406,9 @@ axo_chat_run(const struct axo_chat_opts *opts)
 		if (!o->tui && l.stdin_eof && !s->quitting &&
 		    !axo_chatxfer_busy(s))
 			axo_chatsess_quit(s);
+		if (s->quit_wait && !s->quitting &&
+		    axo_chatxfer_unconfirmed(s) == NULL)
+			axo_chatsess_quit(s);
 		/* quitting: until the peer's end shows it had the QUIT (fd 6
 		 * ends), or, while linked, it had the time to */
 		if (s->quitting && (s->out.dead ||

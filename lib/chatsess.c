@@ -195,6 +195,17 @@ axo_chatsess_violation(struct axo_chatsess *s, int code, const char *fmt,
 void
 axo_chatsess_quit(struct axo_chatsess *s)
 {
+	const char *name;
+
+	/* one of ours all sent on the file stream and not yet had: the
+	 * QUIT on fd 7 would overtake its data and end it.  It waits for
+	 * the peer's GOT (the loop quits then); a second quit does not. */
+	if (!s->quit_wait && (name = axo_chatxfer_unconfirmed(s)) != NULL) {
+		s->quit_wait = 1;
+		axo_chatsess_say(s, "waiting for %s to have %s (.quit again: "
+		    "leave now)", s->o->peer, name);
+		return;
+	}
 	/* QUIT ends every transfer on both sides: no ABORT needed */
 	axo_chatxfer_release_all(s);
 	axo_chatsess_send(s, AXO_CHAT_QUIT, 0, NULL, 0, NULL, 0);

@@ -23,10 +23,11 @@
  * the window or as a warning on stderr.  die and violation (a "protocol
  * violation by PEER: ...") end the program after cleanup, which closes
  * every transfer (no partial file left) and gives the terminal back.
- * quit ends every transfer and queues QUIT: the loop then waits for the
- * peer's end (which shows it had the QUIT and, with its RECEIPT, every
- * MSG), at most AXO_CHATSESS_QUIT_MS while the link is up, and as long
- * as wrap keeps the session while it is down.
+ * quit ends every transfer and queues QUIT (after the peer's GOT of
+ * those all sent on the file stream, unless asked twice): the loop then
+ * waits for the peer's end (which shows it had the QUIT and, with its
+ * RECEIPT, every MSG), at most AXO_CHATSESS_QUIT_MS while the link is
+ * up, and as long as wrap keeps the session while it is down.
  */
 #define AXO_CHATSESS_SOFT	(1024 * 1024)	/* typed lines refused past */
 #define AXO_CHATSESS_LOW	1	/* chunks below this: only when none waits */
@@ -62,6 +63,7 @@ struct axo_chatsess {
 	int files_lost;			/* ours or the peer's: data on fd 7 */
 	char fgone[320];		/* why its wrap gave up, or "" */
 	int quitting;			/* QUIT is queued */
+	int quit_wait;			/* a quit waits for a GOT */
 	long long quit_deadline;
 	/* receipts: our MSGs are numbered from 1, so are the peer's */
 	uint32_t nsent;			/* ours, queued */

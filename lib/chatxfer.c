@@ -390,12 +390,11 @@ on_answer(struct axo_chatsess *s, const struct axo_chat_msg *m)
 	if (x->state == OFFERED) {
 		axo_chatsess_say(s, "%s rejected %s%s%s", s->o->peer, x->name,
 		    why[0] ? ": " : "", why);
-	} else if (x->state == SENT) {
-		axo_chatsess_say(s, "%s did not get %s%s%s", s->o->peer,
-		    x->name, why[0] ? ": " : "", why);
 	} else {
-		/* behind its data, where the peer looks for its end */
-		axo_chatsess_fsend(s, AXO_CHAT_ABORT, x->id, NULL, 0);
+		/* behind its data, where the peer looks for its end (one
+		 * SENT has its end there already) */
+		if (x->state == ACTIVE)
+			axo_chatsess_fsend(s, AXO_CHAT_ABORT, x->id, NULL, 0);
 		axo_chatsess_say(s, "%s stopped %s%s%s", s->o->peer, x->name,
 		    why[0] ? ": " : "", why);
 	}
@@ -610,6 +609,17 @@ axo_chatxfer_rx(struct axo_chatsess *s, const struct axo_chat_msg *m)
 	default:
 		on_data(s, m);
 	}
+}
+
+const char *
+axo_chatxfer_unconfirmed(const struct axo_chatsess *s)
+{
+	int i;
+
+	for (i = 0; i < AXO_XFER_MAX; i++)
+		if (s->xf->xo[i].state == SENT)
+			return s->xf->xo[i].name;
+	return NULL;
 }
 
 void

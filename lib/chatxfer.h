@@ -44,6 +44,9 @@ void axo_chatxfer_answer(struct axo_chatsess *s, int yes);
 void axo_chatxfer_produce(struct axo_chatsess *s);
 void axo_chatxfer_rx(struct axo_chatsess *s, const struct axo_chat_msg *m);
 int axo_chatxfer_busy(const struct axo_chatsess *s);
+/* The name of one of ours all sent on the file stream whose GOT has
+ * not come, or NULL. */
+const char *axo_chatxfer_unconfirmed(const struct axo_chatsess *s);
 /* The file stream is lost: what went there may never arrive.  Ours
  * under way are aborted, the peer's stopped (told on fd 7); say so. */
 void axo_chatxfer_files_lost(struct axo_chatsess *s);

@@ -637,6 +637,28 @@ while True:
 	[ "$(tail -n 1 alice.out)" = "* sent big.bin (3.0 MiB)" ]
 	# the file stream carried the data and its end; GOT came on 6/7
 	[ "$(dec ab.copy | tail -n 1 | cut -d ' ' -f 1)" = end ]
+	# a .quit right after "sent" waits for bob's GOT too (each 64 KiB
+	# held 0.5 s: the end is at least that far behind "sent")
+	rm -f dl/big.bin alice.* bob.* ab.copy
+	mkfifo alice.in bob.in
+	head -c 512K /dev/urandom >mid.bin
+	/usr/bin/python3 -c '
+import os, time
+while True:
+    b = os.read(0, 65536)
+    if not b:
+        break
+    time.sleep(0.5)
+    os.write(1, b)' <ab.tee >ab &
+	start "-b 3 3<>ba 4>ab.tee 5</dev/null" "-b 3 3<ab 4<>ba 5</dev/null -d dl"
+	line alice ".send mid.bin"
+	waitfor alice.out "* sent mid.bin (512.0 KiB)"
+	line alice .quit
+	finish
+	[ "$PST" -eq 0 ] || { cat alice.err bob.err pair.err; false; }
+	cmp mid.bin dl/mid.bin
+	grep -qx '\* waiting for bob to have mid.bin (.quit again: leave now)' alice.out
+	[ "$(tail -n 1 bob.out)" = "* alice has quit the chat" ]
 }
 
 # The file stream's wrap gives up (its "gone" on the events fd): the
