@@ -265,11 +265,10 @@ files_input(struct loop *l)
 		messages(l, l->finb, &l->finlen, file_message);
 	} else if (n == 0 || (errno != EAGAIN && errno != EINTR)) {
 		l->files_eof = 1;
-		/* its wrap's "gone" is in the pipe by now, if it gave up */
+		/* its wrap's "gone" is in the pipe by now, if it gave up
+		 * (then the loop goes on without it) */
 		axo_chatlink_drain(&l->flink, s);
-		if (s->fgone[0] != '\0')
-			files_lost(l, s->fgone);
-		else if (s->peer_files && !s->quitting) {
+		if (s->fgone[0] == '\0' && s->peer_files && !s->quitting) {
 			/* the peer ended it: the peer is going */
 			axo_chatlink_drain(&l->link, s);
 			if (s->gone[0] == '\0')
@@ -402,6 +401,9 @@ axo_chat_run(const struct axo_chat_opts *opts)
 			got_winch = 0;
 			axo_tui_redraw();
 		}
+		/* the file stream's wrap gave up: on without it */
+		if (s->fgone[0] != '\0')
+			files_lost(&l, s->fgone);
 		axo_chatxfer_produce(s);
 		if (!o->tui && l.stdin_eof && !s->quitting &&
 		    !axo_chatxfer_busy(s))
@@ -477,11 +479,8 @@ axo_chat_run(const struct axo_chat_opts *opts)
 		/* wrap's last word comes before the end of fd 6 */
 		if (ie >= 0 && pf[ie].revents)
 			axo_chatlink_read(&l.link, s);
-		if (ife >= 0 && pf[ife].revents) {
+		if (ife >= 0 && pf[ife].revents)
 			axo_chatlink_read(&l.flink, s);
-			if (s->fgone[0] != '\0')
-				files_lost(&l, s->fgone);
-		}
 		if (i7 >= 0 && pf[i7].revents)
 			axo_chatsess_write(&s->out);
 		if (ifo >= 0 && pf[ifo].revents)
